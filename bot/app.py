@@ -1,0 +1,56 @@
+"""Wiring: settings, content, storage, router and middlewares become one :class:`CareerBot`.
+
+Every platform adapter, the scheduler and the CLI share one instance per process.
+"""
+
+from __future__ import annotations
+
+from bot import middlewares
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.messages import Inbound, Reply
+from bot.platform import Platform
+from bot.services import Services
+from content.loader import Library, load_library
+from handlers import build_router
+from storage.db import Database
+
+
+class CareerBot:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        library: Library | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        self.services = Services.build(
+            settings, library or load_library(), self.db, clock or SystemClock()
+        )
+        self.router = build_router()
+        self.services.router_commands = list(self.router.commands.values())
+        self.dispatcher = Dispatcher(
+            self.router,
+            self.services,
+            [
+                middlewares.errors,
+                middlewares.logging_middleware,
+                middlewares.input_guard,
+                middlewares.FloodLimit(settings.flood_burst, settings.flood_per_second),
+                middlewares.identify,
+            ],
+        )
+
+    async def start(self) -> None:
+        """Bring the schema up to date: automatically on the embedded database."""
+        if self.db.is_sqlite:
+            await self.db.upgrade()
+
+    async def stop(self) -> None:
+        await self.db.dispose()
+
+    async def feed(self, inbound: Inbound, platform: Platform) -> Reply | None:
+        return await self.dispatcher.feed(inbound, platform)

@@ -1,0 +1,107 @@
+"""The ``careerbot`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+from bot.logsetup import configure_logging
+from content.loader import DEFAULT_ROLES_DIR, ContentError, load_library
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="careerbot: a career advisor.")
+content_app = typer.Typer(no_args_is_help=True, help="Role packs.")
+db_app = typer.Typer(no_args_is_help=True, help="The database.")
+app.add_typer(content_app, name="content")
+app.add_typer(db_app, name="db")
+
+
+def _bot(settings: Settings):
+    from bot.app import CareerBot
+
+    try:
+        return CareerBot(settings)
+    except ContentError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def chat() -> None:
+    """Chat in the terminal, on the embedded database. No account or token needed."""
+    settings = Settings()
+    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+    asyncio.run(_chat(settings))
+
+
+async def _chat(settings: Settings) -> None:
+    from bot.adapters.console import run_console
+
+    bot = _bot(settings)
+    await bot.start()
+    try:
+        await run_console(bot)
+    finally:
+        await bot.stop()
+
+
+@app.command()
+def run() -> None:
+    """Start every platform whose token is set; with none set, the terminal chat."""
+    settings = Settings()
+    if settings.telegram_bot_token is None and settings.discord_bot_token is None:
+        typer.echo(
+            "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN set: starting the terminal chat.",
+            err=True,
+        )
+        chat()
+        return
+    typer.echo("Platform adapters are not available in this build yet.", err=True)
+    raise typer.Exit(1)
+
+
+@content_app.command("check")
+def content_check(
+    roles_dir: Annotated[Path, typer.Option("--dir", help="Folder of role packs.")] = (
+        DEFAULT_ROLES_DIR
+    ),
+) -> None:
+    """Validate every role pack; print file, field and problem for each error."""
+    try:
+        library = load_library(roles_dir)
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"OK: {len(library.packs)} role packs valid ({', '.join(library._by_id)}).")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (automatic on SQLite; run this for PostgreSQL)."""
+    from storage.db import Database
+
+    settings = Settings()
+
+    async def upgrade() -> None:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.upgrade()
+            typer.echo(f"Database at revision {await db.current_revision()}.")
+        finally:
+            await db.dispose()
+
+    asyncio.run(upgrade())
+
+
+def main() -> None:
+    app(prog_name="careerbot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

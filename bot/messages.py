@@ -1,0 +1,97 @@
+"""Platform-neutral messages: what adapters hand the core and what the core hands back.
+
+A :class:`Reply` is structure, not markup. Each adapter renders it the way its platform's users
+expect and escapes every piece of text itself, so no handler ever has to think about HTML,
+Markdown or message-length limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChatKind = Literal["private", "group", "channel"]
+InboundKind = Literal["text", "action"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a chat on one platform (a user's private chat is a chat too)."""
+
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a person did: sent text (commands included) or pressed a button."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    kind: InboundKind = "text"
+    text: str = ""
+    chat_kind: ChatKind = "private"
+    user_name: str | None = None
+    chat_title: str | None = None
+    message_id: str | None = None
+    """The message a pressed button belongs to, so a menu can be edited in place."""
+
+    @property
+    def target(self) -> Target:
+        return Target(self.platform, self.chat_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+    """An encoded :class:`bot.actions.Action`; at most 64 bytes."""
+
+
+@dataclass(slots=True)
+class Section:
+    heading: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    """Key/value pairs, e.g. ("Repetitiveness", "3/10 — ...")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    png: bytes
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(slots=True)
+class Reply:
+    title: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    buttons: list[list[Button]] = field(default_factory=list)
+    """Rows of buttons; adapters may re-flow rows to fit their platform."""
+    image: Image | None = None
+    document: Document | None = None
+    footer: str | None = None
+    personal: bool = False
+    """Shown only to the asker where the platform can (Discord ephemeral replies)."""
+    edit: bool = False
+    """Replace the menu message the pressed button sits on instead of sending a new one."""
+
+    @classmethod
+    def text(cls, *paragraphs: str, title: str | None = None) -> Reply:
+        return cls(title=title, sections=[Section(paragraphs=list(paragraphs))])
+
+    def add(self, section: Section) -> Reply:
+        self.sections.append(section)
+        return self
+
+    def all_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]

@@ -1,0 +1,84 @@
+"""Short answers the core gives on its own: menus, refusals and the answers to bad input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.actions import action
+from bot.messages import Button, Reply, Section
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from content.schema import RolePack
+
+
+def menu_buttons(role: RolePack) -> list[list[Button]]:
+    """The main menu for one role; sections the pack lacks are left out rather than dead ends."""
+    rid = role.id
+    candidates = [
+        ("AI risk score", "risk", role.risk),
+        ("Tasks at risk", "tasks", role.tasks_at_risk),
+        ("Protection plan", "plan", role.protection),
+        ("FAQ", "faqs", role.faqs),
+        ("Certifications", "certs", role.certifications),
+        ("A day in the life", "day", role.day_in_the_life or role.activities),
+    ]
+    buttons = [Button(label, action(name, rid)) for label, name, section in candidates if section]
+    buttons.append(Button("Choose another role", action("roles")))
+    buttons.append(Button("Sources & method", action("about", rid)))
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def menu(role: RolePack, *, greeting: str | None = None) -> Reply:
+    reply = Reply(title=f"{role.title}", buttons=menu_buttons(role))
+    if greeting:
+        reply.add(Section(paragraphs=[greeting]))
+    reply.add(Section(paragraphs=[role.summary, "What would you like to look at?"]))
+    return reply
+
+
+def expired(ctx: Context) -> Reply:
+    reply = menu(ctx.role(), greeting="This menu has expired. Here is a fresh one.")
+    reply.edit = ctx.inbound.kind == "action"
+    return reply
+
+
+def unknown_command(ctx: Context, name: str) -> Reply:
+    shown = name[:32] or "that"
+    return Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
+
+
+def unknown_text(ctx: Context) -> Reply:
+    return Reply.text("I didn't understand that. Send /help to see what I can do.")
+
+
+def empty_message() -> Reply:
+    return Reply.text("Your message was empty. Ask me a question, or send /help.")
+
+
+def too_long(length: int, limit: int) -> Reply:
+    return Reply.text(
+        f"That message is {length:,} characters long; I read up to {limit:,}. "
+        "Please ask a shorter question."
+    )
+
+
+def slow_down() -> Reply:
+    return Reply.text("You're sending messages faster than I can answer. Please wait a moment.")
+
+
+def internal_error(error_id: str) -> Reply:
+    return Reply.text(
+        "Something went wrong on my side and I couldn't answer that. "
+        f"If it keeps happening, quote error id {error_id} to the bot's operators."
+    )
+
+
+def no_data(role: RolePack, section: str) -> Reply:
+    """Say plainly that a role pack has nothing on a section, and what it does have."""
+    reply = Reply(title=role.title, buttons=menu_buttons(role))
+    reply.add(Section(paragraphs=[f"I have no data on the {section} of a {role.title} yet."]))
+    missing = role.missing_sections()
+    if missing:
+        reply.add(Section(heading="Not covered for this role", bullets=missing))
+    return reply

@@ -1,0 +1,44 @@
+"""Everything a handler may use, built once at start-up and shared by every platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.router import CommandInfo
+from content.loader import Library
+from content.search import ContentIndex
+from storage.conversations import Conversations
+from storage.db import Database
+from storage.privacy import Privacy
+from storage.users import Chats, Users
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    library: Library
+    index: ContentIndex
+    db: Database
+    clock: Clock
+    users: Users
+    chats: Chats
+    conversations: Conversations
+    privacy: Privacy
+    router_commands: list[CommandInfo] = field(default_factory=list)
+    """Filled in when the router is built; /help and the platform menus list these."""
+
+    @classmethod
+    def build(cls, settings: Settings, library: Library, db: Database, clock: Clock) -> Services:
+        return cls(
+            settings=settings,
+            library=library,
+            index=ContentIndex(library),
+            db=db,
+            clock=clock,
+            users=Users(db),
+            chats=Chats(db),
+            conversations=Conversations(db),
+            privacy=Privacy(db),
+        )

@@ -1,0 +1,380 @@
+"""The shape of a role pack: one YAML file per role under ``content/roles/``.
+
+Every section carries ``sources`` (ids from the pack's own ``sources`` list) and the date it was
+last ``reviewed``, so the bot can always say where an answer came from and how fresh it is.
+Validation is strict (unknown keys are errors) because a typo in a hand-written YAML file should
+stop start-up with a precise message rather than silently drop a section.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,23}$"
+"""Ids travel inside button data (64 bytes on Telegram), so they are short ASCII slugs."""
+
+RISK_WEIGHTS = {"repetitiveness": 0.35, "ai_adoption": 0.35, "human_judgment": 0.30}
+RISK_FORMULA = (
+    "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgment); "
+    "score = round((raw − 1) ÷ 9 × 100)"
+)
+LOW_BELOW = 30
+HIGH_ABOVE = 70
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Source(Strict):
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=3)
+    where: str = Field(min_length=3, description="A file name under shared/sources or a citation.")
+
+
+class Sourced(Strict):
+    """Mixin for every section: where it came from and when it was last checked."""
+
+    sources: list[str] = Field(min_length=1)
+    reviewed: date
+
+
+class Overview(Sourced):
+    text: str = Field(min_length=20)
+    industry_context: str | None = None
+    suits: str | None = None
+
+
+class Factor(Strict):
+    score: int = Field(ge=1, le=10)
+    why: str = Field(min_length=10)
+
+
+class Factors(Strict):
+    repetitiveness: Factor
+    ai_adoption: Factor
+    human_judgment: Factor
+
+
+class PublishedMeasure(Strict):
+    """A published number for a neighbouring occupation, shown beside our own estimate."""
+
+    measure: str
+    occupation: str
+    value: str
+    meaning: str
+    source: str
+
+
+def risk_score(factors: Factors) -> int:
+    """Apply the documented formula; the pack's stated score must equal this."""
+    raw = (
+        RISK_WEIGHTS["repetitiveness"] * factors.repetitiveness.score
+        + RISK_WEIGHTS["ai_adoption"] * factors.ai_adoption.score
+        + RISK_WEIGHTS["human_judgment"] * (11 - factors.human_judgment.score)
+    )
+    return round((raw - 1) / 9 * 100)
+
+
+def risk_level(score: int) -> Literal["low", "medium", "high"]:
+    if score < LOW_BELOW:
+        return "low"
+    if score > HIGH_ABOVE:
+        return "high"
+    return "medium"
+
+
+class Risk(Sourced):
+    score: int = Field(ge=0, le=100)
+    level: Literal["low", "medium", "high"]
+    factors: Factors
+    derivation: str = Field(
+        min_length=20, description="How the project chose the factor scores: it is an estimate."
+    )
+    context: str = Field(min_length=20, description="Exposure is not replacement, in our words.")
+    published_measures: list[PublishedMeasure] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _score_follows_formula(self) -> Risk:
+        expected = risk_score(self.factors)
+        if self.score != expected:
+            raise ValueError(
+                f"score {self.score} does not follow the formula; it should be {expected}"
+            )
+        if self.level != risk_level(self.score):
+            raise ValueError(f"level {self.level!r} does not match score {self.score}")
+        return self
+
+
+class TaskAtRisk(Strict):
+    task: str
+    why: str
+
+
+class TasksAtRisk(Sourced):
+    items: list[TaskAtRisk] = Field(min_length=1)
+
+
+class AiTool(Strict):
+    name: str
+    automates: str
+
+
+class AiTools(Sourced):
+    items: list[AiTool] = Field(min_length=1)
+
+
+class MigrationPath(Strict):
+    title: str
+    detail: str
+
+
+class ToolToMaster(Strict):
+    name: str
+    why: str
+
+
+class Protection(Sourced):
+    skills: list[str] = Field(min_length=1)
+    migration_paths: list[MigrationPath] = Field(min_length=1)
+    tools_to_master: list[ToolToMaster] = Field(min_length=1)
+
+
+class Faq(Strict):
+    id: str = Field(pattern=SLUG)
+    question: str
+    also_asked: list[str] = Field(min_length=2)
+    answer: str = Field(min_length=20)
+
+
+def _unique_ids(items: list[BaseModel], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        item_id = item.id  # type: ignore[attr-defined]
+        if item_id in seen:
+            raise ValueError(f"duplicate {what} id {item_id!r}")
+        seen.add(item_id)
+
+
+class Faqs(Sourced):
+    items: list[Faq] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> Faqs:
+        _unique_ids(list(self.items), "faq")
+        return self
+
+
+class Responsibilities(Sourced):
+    items: list[str] = Field(min_length=1)
+
+
+class Activity(Strict):
+    name: str
+    what: str
+    tools: list[str] = Field(default_factory=list)
+
+
+class Activities(Sourced):
+    items: list[Activity] = Field(min_length=1)
+
+
+class DayMoment(Strict):
+    time: str = Field(pattern=r"^\d{1,2}:\d{2}$")
+    activity: str
+
+
+class DayInTheLife(Sourced):
+    items: list[DayMoment] = Field(min_length=1)
+
+
+class Domain(Strict):
+    name: str
+    weight: float = Field(gt=0, le=100, description="Percent of the exam; midpoint of a range.")
+
+
+CertStatus = Literal["active", "retiring", "retired", "closed"]
+
+
+class Certification(Strict):
+    id: str = Field(pattern=SLUG)
+    step: int | None = Field(
+        default=None, ge=1, description="Position on the roadmap; None for a successor entry."
+    )
+    name: str
+    code: str | None = None
+    provider: str
+    level: str
+    proves: str
+    identification: str = Field(
+        min_length=10, description="How the source's description was matched to this credential."
+    )
+    status: CertStatus
+    status_date: date | None = None
+    successor: str | None = Field(default=None, description="Id of another certification here.")
+    domains: list[Domain] = Field(default_factory=list)
+    facts: list[str] = Field(default_factory=list, description="Format, cost, length, as found.")
+    sources: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dated_when_not_active(self) -> Certification:
+        if self.status != "active" and self.status_date is None:
+            raise ValueError(f"status {self.status!r} needs a status_date")
+        return self
+
+    @property
+    def goal_ready(self) -> bool:
+        """Whether a person can still sit this exam in the future."""
+        return self.status in ("active", "retiring")
+
+
+class Certifications(Sourced):
+    items: list[Certification] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _roadmap_consistent(self) -> Certifications:
+        _unique_ids(list(self.items), "certification")
+        ids = {c.id for c in self.items}
+        steps = [c.step for c in self.items if c.step is not None]
+        if len(steps) != len(set(steps)):
+            raise ValueError("two certifications share the same roadmap step")
+        for cert in self.items:
+            if cert.successor is not None and cert.successor not in ids:
+                raise ValueError(
+                    f"certification {cert.id!r} names unknown successor {cert.successor!r}"
+                )
+        return self
+
+    def roadmap(self) -> list[Certification]:
+        return sorted((c for c in self.items if c.step is not None), key=lambda c: c.step or 0)
+
+    def get(self, cert_id: str) -> Certification | None:
+        return next((c for c in self.items if c.id == cert_id), None)
+
+
+class Salary(Sourced):
+    facts: list[str] = Field(min_length=1)
+    note: str
+
+
+class Stage(Strict):
+    name: str
+    focus: str
+
+
+class Lifecycle(Sourced):
+    stages: list[Stage] = Field(min_length=1)
+
+
+class HiringRow(Strict):
+    situation: str
+    strong_signal: str
+    red_flag: str
+    proof: str
+
+
+class HiringTable(Sourced):
+    rows: list[HiringRow] = Field(min_length=1)
+
+
+class AdjacentRole(Strict):
+    role: str = Field(pattern=SLUG, description="Id of another role pack.")
+    difference: str
+
+
+class AdjacentRoles(Sourced):
+    items: list[AdjacentRole] = Field(min_length=1)
+
+
+OPTIONAL_SECTIONS = (
+    "overview",
+    "risk",
+    "tasks_at_risk",
+    "ai_tools",
+    "protection",
+    "faqs",
+    "responsibilities",
+    "activities",
+    "day_in_the_life",
+    "certifications",
+    "salary",
+    "lifecycle",
+    "hiring_table",
+    "adjacent_roles",
+)
+"""Sections a pack may leave out; a reply about a missing one says plainly that there is no data."""
+
+SECTION_TITLES = {
+    "overview": "overview",
+    "risk": "AI risk score",
+    "tasks_at_risk": "tasks at risk",
+    "ai_tools": "AI tools affecting the role",
+    "protection": "protection plan",
+    "faqs": "frequently asked questions",
+    "responsibilities": "responsibilities",
+    "activities": "day-to-day activities",
+    "day_in_the_life": "a day in the life",
+    "certifications": "certification roadmap",
+    "salary": "salary",
+    "lifecycle": "lifecycle stages",
+    "hiring_table": "hiring table",
+    "adjacent_roles": "adjacent roles",
+}
+
+
+class RolePack(Strict):
+    id: str = Field(pattern=SLUG)
+    title: str
+    aliases: list[str] = Field(default_factory=list)
+    summary: str = Field(min_length=20)
+    sources: list[Source] = Field(min_length=1)
+    reviewed: date
+    overview: Overview | None = None
+    risk: Risk | None = None
+    tasks_at_risk: TasksAtRisk | None = None
+    ai_tools: AiTools | None = None
+    protection: Protection | None = None
+    faqs: Faqs | None = None
+    responsibilities: Responsibilities | None = None
+    activities: Activities | None = None
+    day_in_the_life: DayInTheLife | None = None
+    certifications: Certifications | None = None
+    salary: Salary | None = None
+    lifecycle: Lifecycle | None = None
+    hiring_table: HiringTable | None = None
+    adjacent_roles: AdjacentRoles | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_not_blank(cls, aliases: list[str]) -> list[str]:
+        if any(not a.strip() for a in aliases):
+            raise ValueError("an alias is blank")
+        return aliases
+
+    @model_validator(mode="after")
+    def _sources_resolve(self) -> RolePack:
+        _unique_ids(list(self.sources), "source")
+        known = {s.id for s in self.sources}
+        for name in OPTIONAL_SECTIONS:
+            section = getattr(self, name)
+            if section is None:
+                continue
+            cited = list(section.sources)
+            if isinstance(section, Certifications):
+                cited += [s for c in section.items for s in c.sources]
+            for source_id in cited:
+                if source_id not in known:
+                    raise ValueError(f"{name} cites unknown source {source_id!r}")
+        return self
+
+    def missing_sections(self) -> list[str]:
+        return [SECTION_TITLES[name] for name in OPTIONAL_SECTIONS if getattr(self, name) is None]
+
+
+def slug_words(text: str) -> str:
+    """Lower-case words only; used to compare role names and aliases."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

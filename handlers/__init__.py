@@ -1,0 +1,22 @@
+"""Shared handlers: one module per topic, each with its own router, serving every platform."""
+
+from __future__ import annotations
+
+from bot.router import Router
+
+
+def build_router() -> Router:
+    from handlers import about, certs, day, faq, plan, privacy, risk, roles, start, tasks
+
+    return Router("root").include(
+        start.router,
+        roles.router,
+        risk.router,
+        tasks.router,
+        plan.router,
+        faq.router,
+        certs.router,
+        day.router,
+        about.router,
+        privacy.router,
+    )

@@ -1,0 +1,54 @@
+"""Small pieces every topic handler uses: which role is meant, and the buttons under an answer."""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.actions import action
+from bot.context import Answer, Context
+from bot.messages import Button, Reply, Section
+from content.schema import RolePack
+
+
+def unknown_role(ctx: Context, text: str) -> Reply:
+    shown = text[:60]
+    reply = Reply.text(f"I don't know a role called “{shown}”.")
+    suggestions = ctx.services.index.suggest_roles(text)
+    if suggestions:
+        reply.add(Section(paragraphs=["Did you mean one of these?"]))
+        reply.buttons = [[Button(p.title, action("role", p.id))] for p in suggestions]
+    else:
+        reply.buttons = [[Button("See all roles", action("roles"))]]
+    return reply
+
+
+def target_role(ctx: Context) -> RolePack:
+    """The role an answer is about: a button's role, a command's argument, or the chosen one."""
+    if ctx.action is not None:
+        return ctx.action_role()
+    if ctx.args:
+        pack = ctx.services.index.resolve_role(ctx.args)
+        if pack is None:
+            raise Answer(unknown_role(ctx, ctx.args))
+        return pack
+    return ctx.role()
+
+
+def nav(role: RolePack, *pairs: tuple[str, str]) -> list[list[Button]]:
+    """Follow-up buttons: the given (label, action name) pairs for this role, then the menu."""
+    buttons = [Button(label, action(name, role.id)) for label, name in pairs]
+    buttons.append(Button("Main menu", action("menu", role.id)))
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def answer(ctx: Context, reply: Reply) -> Reply:
+    """Edit the menu in place when the answer comes from a button press."""
+    reply.edit = ctx.action is not None
+    return reply
+
+
+def reviewed_footer(sources: list[str], reviewed: object) -> str:
+    return f"Sources: {', '.join(sources)} · last reviewed {reviewed}"
+
+
+def missing(ctx: Context, role: RolePack, section: str) -> Reply:
+    return answer(ctx, replies.no_data(role, section))

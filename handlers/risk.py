@@ -1,0 +1,123 @@
+"""/risk: the AI risk score, its three factors, and how it is computed."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.messages import Reply, Section
+from bot.router import Router
+from content.schema import RISK_FORMULA, RISK_WEIGHTS, RolePack
+from handlers.common import answer, missing, nav, reviewed_footer, target_role
+
+router = Router("risk")
+
+FACTOR_LABELS = {
+    "repetitiveness": "Repetitiveness",
+    "ai_adoption": "AI adoption",
+    "human_judgment": "Human judgment",
+}
+
+
+def risk_reply(role: RolePack) -> Reply | None:
+    risk = role.risk
+    if risk is None:
+        return None
+    reply = Reply(title=f"AI risk score: {role.title}")
+    reply.add(
+        Section(
+            paragraphs=[
+                f"{risk.score}/100 — {risk.level} risk. This is our estimate, not a prediction.",
+                risk.context,
+            ]
+        )
+    )
+    reply.add(
+        Section(
+            heading="The three factors (1–10)",
+            rows=[
+                (
+                    FACTOR_LABELS[name],
+                    f"{getattr(risk.factors, name).score}/10 — {getattr(risk.factors, name).why}",
+                )
+                for name in FACTOR_LABELS
+            ],
+            paragraphs=[
+                "More repetitive work and faster AI adoption raise the score; "
+                "more human judgment lowers it."
+            ],
+        )
+    )
+    reply.buttons = nav(
+        role,
+        ("How is this computed?", "method"),
+        ("Tasks at risk", "tasks"),
+        ("Protection plan", "plan"),
+    )
+    reply.footer = reviewed_footer(risk.sources, risk.reviewed)
+    return reply
+
+
+def method_reply(role: RolePack) -> Reply | None:
+    risk = role.risk
+    if risk is None:
+        return None
+    f = risk.factors
+    parts = [
+        (
+            "Repetitiveness",
+            RISK_WEIGHTS["repetitiveness"],
+            f.repetitiveness.score,
+            RISK_WEIGHTS["repetitiveness"] * f.repetitiveness.score,
+        ),
+        (
+            "AI adoption",
+            RISK_WEIGHTS["ai_adoption"],
+            f.ai_adoption.score,
+            RISK_WEIGHTS["ai_adoption"] * f.ai_adoption.score,
+        ),
+        (
+            "Human judgment (as 11 − score)",
+            RISK_WEIGHTS["human_judgment"],
+            11 - f.human_judgment.score,
+            RISK_WEIGHTS["human_judgment"] * (11 - f.human_judgment.score),
+        ),
+    ]
+    raw = sum(p[3] for p in parts)
+    reply = Reply(title=f"How the risk score is computed: {role.title}")
+    reply.add(Section(heading="Formula", paragraphs=[RISK_FORMULA]))
+    reply.add(
+        Section(
+            heading="This role's numbers",
+            rows=[(name, f"{w:.2f} × {v} = {c:.2f}") for name, w, v, c in parts]
+            + [("Raw", f"{raw:.2f} → ({raw:.2f} − 1) ÷ 9 × 100 = {risk.score}")],
+            paragraphs=["Bands: under 30 is low, 30–70 medium, over 70 high."],
+        )
+    )
+    reply.add(Section(heading="Where the factor scores come from", paragraphs=[risk.derivation]))
+    if risk.published_measures:
+        reply.add(
+            Section(
+                heading="Published measures for neighbouring occupations",
+                bullets=[
+                    f"{m.measure}, {m.occupation}: {m.value}. {m.meaning} ({m.source})"
+                    for m in risk.published_measures
+                ],
+            )
+        )
+    reply.buttons = nav(role, ("Back to the score", "risk"))
+    reply.footer = reviewed_footer(risk.sources, risk.reviewed)
+    return reply
+
+
+@router.command("risk", "How exposed a role is to AI, and why", takes_role=True)
+async def risk(ctx: Context) -> Reply:
+    role = target_role(ctx)
+    return answer(ctx, risk_reply(role) or missing(ctx, role, "AI risk score"))
+
+
+router.action("risk")(risk)
+
+
+@router.action("method")
+async def method(ctx: Context) -> Reply:
+    role = target_role(ctx)
+    return answer(ctx, method_reply(role) or missing(ctx, role, "AI risk score"))

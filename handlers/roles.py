@@ -1,0 +1,123 @@
+"""/roles: list the roles, choose one (remembered per person), and each role's summary card."""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.actions import action
+from bot.context import Context
+from bot.messages import Button, Reply, Section
+from bot.router import Router
+from content.schema import RolePack
+from handlers.common import answer, unknown_role
+
+router = Router("roles")
+
+
+def role_card(role: RolePack) -> Reply:
+    """What a role is, how it relates to its neighbours, and which sections have no data."""
+    reply = Reply(title=role.title, buttons=replies.menu_buttons(role))
+    reply.add(Section(paragraphs=[role.summary]))
+    if role.overview:
+        reply.add(Section(paragraphs=[role.overview.text]))
+    if role.adjacent_roles:
+        reply.add(
+            Section(
+                heading="How it compares",
+                bullets=[item.difference for item in role.adjacent_roles.items],
+            )
+        )
+    missing = role.missing_sections()
+    if missing:
+        reply.add(
+            Section(
+                heading="No data yet for this role",
+                paragraphs=["I have nothing on these for this role: " + ", ".join(missing) + "."],
+            )
+        )
+    return reply
+
+
+def summary(role: RolePack) -> Reply:
+    """A compact summary for posting into groups and channels: one screen, no buttons."""
+    reply = Reply(title=f"Role summary: {role.title}")
+    reply.add(Section(paragraphs=[role.summary]))
+    if role.risk:
+        reply.add(
+            Section(
+                heading="AI risk score (estimate)",
+                paragraphs=[f"{role.risk.score}/100, {role.risk.level}. {role.risk.context}"],
+            )
+        )
+    if role.tasks_at_risk:
+        reply.add(
+            Section(
+                heading="Tasks most exposed", bullets=[t.task for t in role.tasks_at_risk.items]
+            )
+        )
+    if role.protection:
+        reply.add(Section(heading="Skills that protect", bullets=list(role.protection.skills)))
+    if role.certifications:
+        ready = [c for c in role.certifications.roadmap() if c.goal_ready]
+        if ready:
+            reply.add(
+                Section(
+                    heading="Certifications you can still take",
+                    bullets=[f"{c.name} ({c.provider})" for c in ready],
+                )
+            )
+    missing = role.missing_sections()
+    if missing:
+        reply.add(Section(paragraphs=["No data yet on: " + ", ".join(missing) + "."]))
+    reply.footer = f"Last reviewed {role.reviewed}. Ask the bot for details."
+    return reply
+
+
+def roles_list(ctx: Context) -> Reply:
+    chosen = ctx.user.role_id
+    reply = Reply(title="Roles I know")
+    reply.add(
+        Section(
+            bullets=[
+                f"{p.title}{' (your role)' if p.id == chosen else ''}"
+                f"{'' if p.risk else ' — short entry'}"
+                for p in ctx.services.library.packs
+            ]
+        )
+    )
+    reply.add(Section(paragraphs=["Pick one and I'll remember it for your next questions."]))
+    reply.buttons = [[Button(p.title, action("role", p.id))] for p in ctx.services.library.packs]
+    return reply
+
+
+@router.command("roles", "List the roles and choose yours", takes_role=True)
+async def roles(ctx: Context) -> Reply:
+    if not ctx.args:
+        return roles_list(ctx)
+    pack = ctx.services.index.resolve_role(ctx.args)
+    if pack is None:
+        return unknown_role(ctx, ctx.args)
+    return await _choose(ctx, pack)
+
+
+@router.action("roles")
+async def roles_button(ctx: Context) -> Reply:
+    return answer(ctx, roles_list(ctx))
+
+
+@router.action("card")
+async def card(ctx: Context) -> Reply:
+    return answer(ctx, role_card(ctx.action_role()))
+
+
+@router.action("role")
+async def choose(ctx: Context) -> Reply:
+    return answer(ctx, await _choose(ctx, ctx.action_role()))
+
+
+async def _choose(ctx: Context, pack: RolePack) -> Reply:
+    if ctx.user.role_id != pack.id and ctx.user.id is not None:
+        await ctx.services.users.update(ctx.user.id, role_id=pack.id)
+        ctx.user.role_id = pack.id
+    reply = role_card(pack)
+    reply.sections.insert(0, Section(paragraphs=[f"Got it: your role is now {pack.title}."]))
+    return reply

@@ -1,0 +1,50 @@
+"""/start, /help and the main menu."""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.context import Context
+from bot.messages import Reply, Section
+from bot.router import Router
+from handlers.common import answer, target_role
+
+router = Router("start")
+
+GREETING = (
+    "Hi! I help people whose work is changing because of AI. For a role I can show how exposed "
+    "it is to AI, which tasks are at risk, a plan to protect your career, answers to common "
+    "questions and a certification roadmap. You can also just ask me a question."
+)
+
+
+@router.command("start", "Start here: the main menu")
+async def start(ctx: Context) -> Reply:
+    return replies.menu(ctx.role(), greeting=GREETING)
+
+
+@router.action("menu")
+async def menu(ctx: Context) -> Reply:
+    return answer(ctx, replies.menu(target_role(ctx)))
+
+
+@router.command("help", "What I can do and how to ask")
+async def help_(ctx: Context) -> Reply:
+    commands = ctx.services.router_commands
+    listed = [
+        f"/{info.name}{' [role]' if info.takes_role else ''} — {info.description}"
+        for info in commands
+        if info.scope != "moderator" or ctx.in_group
+    ]
+    reply = Reply(title="How to use careerbot")
+    reply.add(Section(heading="Commands", bullets=listed))
+    reply.add(
+        Section(
+            heading="Questions",
+            paragraphs=[
+                "Outside groups you can type a question in your own words, for example "
+                "“will AI replace ML engineers?” or “which certification first?”. "
+                "Where a command takes a role, write it after the command: /risk ml engineer."
+            ],
+        )
+    )
+    return reply

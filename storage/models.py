@@ -1,0 +1,150 @@
+"""Tables. Identities are (platform, id) pairs: the same person on two platforms is two users.
+
+Times are aware datetimes in UTC (``*_utc`` columns); SQLModel's UTCDateTime type stores them
+the same way on SQLite, which has no timezone type, and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=128)
+    role_id: str | None = Field(default=None, max_length=24)
+    timezone: str | None = Field(default=None, max_length=64)
+    created_utc: datetime
+
+
+class Chat(SQLModel, table=True):
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("platform", "platform_chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    platform_chat_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    title: str | None = Field(default=None, max_length=256)
+    active: bool = True
+    inactive_reason: str | None = Field(default=None, max_length=256)
+    created_utc: datetime
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a multi-step flow stands, per (platform, chat, user), so it survives a restart."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    name: str = Field(max_length=64)
+    data: str = Field(default="{}", description="JSON object")
+    expires_utc: datetime
+    updated_utc: datetime
+
+
+class Goal(SQLModel, table=True):
+    """A certification a person is studying for."""
+
+    __tablename__ = "goals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    role_id: str = Field(max_length=24)
+    cert_id: str = Field(max_length=24)
+    exam_date: date | None = None
+    status: str = Field(default="active", max_length=16)
+    """active | paused | stopped | completed"""
+    created_utc: datetime
+
+
+class WeekDone(SQLModel, table=True):
+    """A study week a person marked as done; unique so pressing Done twice changes nothing."""
+
+    __tablename__ = "weeks_done"
+    __table_args__ = (UniqueConstraint("goal_id", "week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goals.id", index=True, ondelete="CASCADE")
+    week: int
+    done_utc: datetime
+
+
+class Subscription(SQLModel, table=True):
+    """A weekly send: a study nudge for a goal, or a role summary posted to a group or channel.
+
+    The database is the scheduler of record: ``next_due_utc`` is indexed and claimed by the tick;
+    weekday, local time and the IANA zone are kept so the next occurrence is recomputed in local
+    time and daylight-saving changes move nothing.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_due", "status", "next_due_utc"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    """nudge | summary"""
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE")
+    goal_id: int | None = Field(default=None, foreign_key="goals.id", ondelete="CASCADE")
+    role_id: str = Field(max_length=24)
+    weekday: int = Field(ge=0, le=6)
+    """Monday is 0, as in :meth:`datetime.date.weekday`."""
+    local_time: str = Field(max_length=5)
+    """HH:MM in ``timezone``."""
+    timezone: str = Field(max_length=64)
+    next_due_utc: datetime
+    snoozed_until_utc: datetime | None = None
+    skip_next: bool = False
+    status: str = Field(default="active", max_length=16)
+    """active | paused | stopped"""
+    paused_reason: str | None = Field(default=None, max_length=256)
+    created_utc: datetime
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: a row is written before a send, keyed so no occurrence goes out twice."""
+
+    __tablename__ = "deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=96, unique=True)
+    subscription_id: int | None = Field(
+        default=None, foreign_key="subscriptions.id", index=True, ondelete="CASCADE"
+    )
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    occurrence_utc: datetime
+    status: str = Field(default="pending", max_length=16)
+    """pending | sent | failed | skipped"""
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=256)
+    created_utc: datetime
+    sent_utc: datetime | None = None
+
+
+class GroupSettings(SQLModel, table=True):
+    """What a group's moderators chose: their default role and a linked channel to post into."""
+
+    __tablename__ = "group_settings"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    role_id: str | None = Field(default=None, max_length=24)
+    linked_channel_id: str | None = Field(default=None, max_length=64)
+    updated_utc: datetime
