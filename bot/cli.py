@@ -60,8 +60,17 @@ def run() -> None:
         )
         chat()
         return
-    typer.echo("Platform adapters are not available in this build yet.", err=True)
-    raise typer.Exit(1)
+    configure_logging(settings)
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.runner import platform_components, serve, stop_on_signals
+
+    bot = _bot(settings)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    await serve(bot, platform_components(bot), stop)
 
 
 @content_app.command("check")

@@ -6,7 +6,19 @@ from bot.router import Router
 
 
 def build_router() -> Router:
-    from handlers import about, certs, day, faq, plan, privacy, risk, roles, start, tasks
+    from handlers import (
+        about,
+        certs,
+        day,
+        faq,
+        moderation,
+        plan,
+        privacy,
+        risk,
+        roles,
+        start,
+        tasks,
+    )
 
     return Router("root").include(
         start.router,
@@ -19,4 +31,5 @@ def build_router() -> Router:
         day.router,
         about.router,
         privacy.router,
+        moderation.router,
     )
