@@ -126,8 +126,11 @@ SYNONYMS = {
     "safe": "safe",
 }
 K1, B = 1.2, 0.75
+ANSWER_WEIGHT = 0.5
 CONFIDENT_SHARE = 0.42
-"""A top hit must reach this share of the query's best possible score to be answered directly."""
+"""A top hit reaching this share of the query's best possible score is answered directly..."""
+CLEAR_SHARE, CLEAR_MARGIN = 0.28, 1.25
+"""...and so is one that reaches a lower share but clearly beats the runner-up."""
 
 
 def _stem(word: str) -> str:
@@ -199,6 +202,8 @@ class ContentIndex:
         self.library = library
         self._docs: list[_Doc] = []
         self._views: list[_View] = []
+        self._answer_views: set[int] = set()
+        """Views holding a FAQ's answer: they widen recall but count for less than a question."""
         for pack in library.packs:
             self._add_pack(pack)
         df: Counter[str] = Counter()
@@ -217,16 +222,21 @@ class ContentIndex:
         self.resolve_role = lru_cache(maxsize=4096)(self._resolve_role_uncached)
 
     def _add_pack(self, pack: RolePack) -> None:
+        def add_view(doc: int, text: str) -> None:
+            terms = Counter(tokens(text))
+            if terms:
+                self._views.append(_View(doc, terms, sum(terms.values())))
+
         def add(kind: Literal["faq", "section"], ref: str, title: str, texts: list[str]) -> None:
             self._docs.append(_Doc(pack.id, kind, ref, title))
             for text in texts:
-                terms = Counter(tokens(text))
-                if terms:
-                    self._views.append(_View(len(self._docs) - 1, terms, sum(terms.values())))
+                add_view(len(self._docs) - 1, text)
 
         if pack.faqs:
             for faq in pack.faqs.items:
                 add("faq", faq.id, faq.question, [faq.question, *faq.also_asked])
+                self._answer_views.add(len(self._views))
+                add_view(len(self._docs) - 1, faq.answer)
         present = {
             "risk": pack.risk,
             "tasks": pack.tasks_at_risk,
@@ -269,15 +279,21 @@ class ContentIndex:
         return found[:n]
 
     def role_in(self, text: str) -> RolePack | None:
-        """A role named anywhere in a sentence ("will AI replace ML engineers?")."""
-        words = f" {slug_words(text)} "
-        for name in self._names:
-            if len(name) >= 3 and f" {name} " in words:
-                return self.library.get(self.library.names[name])
-        plural = words.replace("engineers ", "engineer ")
-        if plural != words:
-            return self.role_in(plural)
-        return None
+        """A role named anywhere in a sentence ("will AI replace ML engineers?").
+
+        When a question names several roles ("ML engineer vs AI engineer"), the one with FAQs
+        wins, because comparisons are written up in the full packs.
+        """
+        words = f" {slug_words(text)} ".replace("engineers ", "engineer ")
+        named = [
+            pack
+            for name in self._names
+            if len(name) >= 3 and f" {name} " in words
+            and (pack := self.library.get(self.library.names[name])) is not None
+        ]
+        if not named:
+            return None
+        return next((pack for pack in named if pack.faqs), named[0])
 
     # -- questions ----------------------------------------------------------------------------
 
@@ -313,6 +329,8 @@ class ContentIndex:
                 best[i] = best.get(i, 0.0) + idf * norm
         per_doc: dict[int, float] = {}
         for i, score in best.items():
+            if i in self._answer_views:
+                score *= ANSWER_WEIGHT
             doc_index = self._views[i].doc
             per_doc[doc_index] = max(per_doc.get(doc_index, 0.0), score)
         ranked = sorted(per_doc.items(), key=lambda item: item[1], reverse=True)[:limit]
@@ -321,5 +339,11 @@ class ContentIndex:
             for d, score in ((self._docs[i], s) for i, s in ranked)
         ]
         ceiling = sum(self._idf[t] * (K1 + 1) for t in set(terms)) or 1.0
-        confident = bool(hits) and hits[0].score / ceiling >= CONFIDENT_SHARE
+        confident = False
+        if hits:
+            share = hits[0].score / ceiling
+            runner_up = hits[1].score if len(hits) > 1 else 0.0
+            confident = share >= CONFIDENT_SHARE or (
+                share >= CLEAR_SHARE and hits[0].score >= CLEAR_MARGIN * runner_up
+            )
         return SearchResult(hits, confident, named)

@@ -13,7 +13,8 @@ from handlers.common import answer
 router = Router("privacy")
 
 
-def _describe(rows: list[dict[str, object]]) -> list[str]:
+def _describe(rows: list[dict[str, object]] | dict[str, object]) -> list[str]:
+    rows = [rows] if isinstance(rows, dict) else rows
     return ["; ".join(f"{k}: {v}" for k, v in row.items() if v not in (None, "")) for row in rows]
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real CareerBot on a real SQLite file, a movable clock, a recording platform."""
+"""Shared fixtures: a real CareerBot on a SQLite file, a movable clock, a recording platform."""
 
 from __future__ import annotations
 

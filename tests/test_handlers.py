@@ -1,0 +1,216 @@
+"""Every command and button of the shared handlers, through the router, as a person uses them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.actions import action
+from tests.conftest import Chat, text_of
+
+
+async def test_start_menu_offers_every_topic(chat: Chat) -> None:
+    reply = await chat.say("/start")
+    labels = [b.label for b in reply.all_buttons()]
+    for expected in (
+        "AI risk score",
+        "Tasks at risk",
+        "Protection plan",
+        "FAQ",
+        "Certifications",
+        "A day in the life",
+        "Choose another role",
+    ):
+        assert expected in labels
+
+
+async def test_help_lists_the_commands(chat: Chat) -> None:
+    text = text_of(await chat.say("/help"))
+    for command in (
+        "/risk",
+        "/tasks",
+        "/plan",
+        "/faq",
+        "/certs",
+        "/day",
+        "/about",
+        "/mydata",
+        "/forget",
+        "/roles",
+    ):
+        assert command in text
+
+
+async def test_risk_shows_score_factors_and_method(chat: Chat) -> None:
+    text = text_of(await chat.say("/risk"))
+    assert "46/100" in text and "medium" in text
+    assert "Repetitiveness: 3/10" in text and "Human judgment: 8/10" in text
+    assert "estimate" in text
+    method = text_of(await chat.press("How is this computed"))
+    assert "0.35 × 3 = 1.05" in method
+    assert "(11 − human judgment)" in method
+    assert "Frey" in method or "Eloundou" in method
+
+
+async def test_risk_button_edits_the_menu_in_place(chat: Chat) -> None:
+    await chat.say("/start")
+    reply = await chat.press("AI risk score")
+    assert reply is not None and reply.edit
+    assert "46/100" in text_of(reply)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/tasks", "hyperparameter"),
+        ("/plan", "Skills that protect you"),
+        ("/certs", "Google Cloud Professional Machine Learning Engineer"),
+        ("/day", "8:30"),
+        ("/about", "last reviewed"),
+        ("/faq", "Pick a question"),
+        ("/roles", "Roles I know"),
+    ],
+)
+async def test_each_topic_command_answers(chat: Chat, command: str, expected: str) -> None:
+    assert expected in text_of(await chat.say(command))
+
+
+async def test_commands_accept_a_role_argument_with_aliases_and_typos(chat: Chat) -> None:
+    for name in ("mle", "ml engineer", "machine learning eng", "machin learning engineer"):
+        text = text_of(await chat.say(f"/risk {name}"))
+        assert "AI risk score: Machine Learning Engineer" in text, name
+
+
+async def test_unknown_role_suggests_close_ones(chat: Chat) -> None:
+    reply = await chat.say("/risk llm enginer")
+    assert "LLM Engineer" in text_of(reply)
+    reply = await chat.say("/risk astronaut")
+    assert "don't know a role called “astronaut”" in text_of(reply)
+
+
+async def test_adjacent_role_says_plainly_what_it_has_no_data_for(chat: Chat) -> None:
+    text = text_of(await chat.say("/risk llm engineer"))
+    assert "no data on the AI risk score of a LLM Engineer" in text
+    assert "certification roadmap" in text
+
+
+async def test_choosing_a_role_is_remembered(chat: Chat, bot) -> None:
+    await chat.say("/roles")
+    await chat.press("AI Engineer")
+    user = await bot.services.users.get("test", "u1")
+    assert user.role_id == "ai-eng"
+    assert "AI Engineer" in text_of(await chat.say("/start"))
+
+
+async def test_faq_buttons_answer_each_question(chat: Chat, bot) -> None:
+    reply = await chat.say("/faq")
+    faq_buttons = [b for b in reply.all_buttons() if b.action.startswith("v1:faq:")]
+    assert len(faq_buttons) >= 10
+    for button in faq_buttons:
+        answer = await chat.press(button.action)
+        assert answer.title == button.label
+
+
+async def test_certs_mark_retired_exams_and_point_to_successors(chat: Chat) -> None:
+    text = text_of(await chat.say("/certs"))
+    assert "Retired on 2026-03-31" in text and "MLA-C01" in text
+    assert "Closed on 2024-05-01; no direct successor" in text
+    detail = text_of(await chat.press("7."))
+    assert "You can no longer take this exam" in detail
+    assert "Aim for AWS Certified Machine Learning Engineer - Associate (MLA-C01)" in detail
+    successor = text_of(await chat.press("Successor"))
+    assert "Data preparation" in successor
+
+
+async def test_free_text_question_is_answered_from_the_faqs(chat: Chat) -> None:
+    text = text_of(await chat.say("will AI replace ML engineers?"))
+    assert "IS AI GOING TO REPLACE" in text.upper()
+
+
+async def test_free_text_about_a_section_opens_it(chat: Chat) -> None:
+    text = text_of(await chat.say("which certification should I take first"))
+    assert "certification" in text.lower()
+
+
+async def test_weak_match_offers_three_closest_questions(chat: Chat) -> None:
+    reply = await chat.say("tell me about gpus")
+    assert "Did you mean" in text_of(reply)
+    assert 1 <= len(reply.all_buttons()) <= 3
+
+
+async def test_nonsense_gets_the_menu_not_a_guess(chat: Chat) -> None:
+    reply = await chat.say("qwzx vbnm")
+    assert "couldn't find anything" in text_of(reply)
+
+
+async def test_mydata_shows_and_exports_what_is_stored(chat: Chat) -> None:
+    await chat.say("/roles mle")
+    reply = await chat.say("/mydata")
+    assert reply.personal
+    assert "role_id: mle" in text_of(reply)
+    exported = json.loads(reply.document.data)
+    assert exported["profile"]["platform_user_id"] == "u1"
+
+
+async def test_forget_asks_then_deletes_everything(chat: Chat, bot) -> None:
+    await chat.say("/roles ai engineer")
+    await chat.say("/forget")
+    reply = await chat.press("No, keep it")
+    assert "Nothing was deleted" in text_of(reply)
+    assert await bot.services.users.get("test", "u1") is not None
+    await chat.say("/forget")
+    reply = await chat.press("Yes, delete everything")
+    assert "deleted" in text_of(reply)
+    assert await bot.services.users.get("test", "u1") is None
+    assert await bot.services.chats.get("test", "u1") is None
+
+
+async def test_summary_preview_in_private(chat: Chat) -> None:
+    text = text_of(await chat.say("/summary"))
+    assert "Preview" in text and "46/100" in text
+
+
+async def test_summary_in_group_needs_a_moderator(bot, platform) -> None:
+    member = Chat(bot, platform, user_id="member", chat_id="g1", chat_kind="group")
+    text = text_of(await member.say("/summary"))
+    assert "Only this chat's administrators" in text
+    platform.moderators.add("mod")
+    mod = Chat(bot, platform, user_id="mod", chat_id="g1", chat_kind="group")
+    assert "Role summary: Machine Learning Engineer" in text_of(await mod.say("/summary mle"))
+
+
+async def test_summary_link_and_post_to_channel(bot, platform) -> None:
+    platform.moderators.add("mod")
+    mod = Chat(bot, platform, user_id="mod", chat_id="g1", chat_kind="group")
+    assert "No channel is linked" in text_of(await mod.say("/summary post"))
+    platform.missing["@news"] = "Post messages"
+    assert "Post messages" in text_of(await mod.say("/summary link @news"))
+    del platform.missing["@news"]
+    assert "Linked" in text_of(await mod.say("/summary link @news"))
+    assert "Posted" in text_of(await mod.say("/summary post ai engineer"))
+    target, posted = platform.sent[-1]
+    assert target.chat_id == "@news" and "AI Engineer" in posted.title
+
+
+async def test_group_chatter_is_ignored_but_commands_answer(bot, platform) -> None:
+    member = Chat(bot, platform, user_id="m", chat_id="g2", chat_kind="group")
+    assert await member.say("hello everyone") is None
+    assert await member.say("/risk") is not None
+
+
+async def test_every_button_in_every_reply_leads_somewhere(chat: Chat) -> None:
+    """Walk the menus breadth-first: no button may hit an error or an expired menu."""
+    seen: set[str] = set()
+    queue = [b.action for b in (await chat.say("/start")).all_buttons()]
+    queue += [action("faqs", "mle"), action("certs", "mle"), action("roles")]
+    while queue:
+        data = queue.pop()
+        if data in seen or data.startswith("v1:forget"):
+            continue
+        seen.add(data)
+        reply = await chat.press(data)
+        text = text_of(reply)
+        assert "went wrong" not in text and "expired" not in text, data
+        queue += [b.action for b in reply.all_buttons()]
+    assert len(seen) > 30
