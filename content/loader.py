@@ -85,6 +85,8 @@ def load_library(roles_dir: Path = DEFAULT_ROLES_DIR) -> Library:
     """Load every ``*.yaml`` pack; raise :class:`ContentError` listing every problem found."""
     problems: list[PackProblem] = []
     loaded: list[tuple[RolePack, str]] = []
+    declared: set[str] = set()
+    """Ids of every file, loaded or not, so one broken pack doesn't cascade into others."""
     files = sorted(roles_dir.glob("*.yaml"))
     if not files:
         raise ContentError(
@@ -95,13 +97,26 @@ def load_library(roles_dir: Path = DEFAULT_ROLES_DIR) -> Library:
         problems += found
         if pack is not None:
             loaded.append((pack, path.name))
-    problems += _cross_pack_problems(loaded)
+            declared.add(pack.id)
+        else:
+            declared.add(_declared_id(path))
+    problems += _cross_pack_problems(loaded, declared)
     if problems:
         raise ContentError(problems)
     return Library([pack for pack, _ in loaded])
 
 
-def _cross_pack_problems(loaded: list[tuple[RolePack, str]]) -> list[PackProblem]:
+def _declared_id(path: Path) -> str:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    return str(data.get("id", "")) if isinstance(data, dict) else ""
+
+
+def _cross_pack_problems(
+    loaded: list[tuple[RolePack, str]], declared: set[str]
+) -> list[PackProblem]:
     problems: list[PackProblem] = []
     seen_ids: dict[str, str] = {}
     seen_names: dict[str, str] = {}
@@ -115,12 +130,11 @@ def _cross_pack_problems(loaded: list[tuple[RolePack, str]]) -> list[PackProblem
                 problems.append(
                     PackProblem(file, "aliases", f"name {name!r} already belongs to role {owner!r}")
                 )
-    ids = {pack.id for pack, _ in loaded}
     for pack, file in loaded:
         if pack.adjacent_roles is None:
             continue
         for index, adjacent in enumerate(pack.adjacent_roles.items):
-            if adjacent.role not in ids:
+            if adjacent.role not in declared:
                 problems.append(
                     PackProblem(
                         file,

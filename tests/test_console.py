@@ -1,0 +1,78 @@
+"""The terminal chat as a person (or a script) uses it: a real subprocess on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.adapters.console import render
+from bot.messages import Button, Reply, Section
+
+
+def chat(data_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
+    env.pop("DATABASE_URL", None)
+    env["CAREERBOT_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_scripted_session_gives_sensible_answers(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/start",
+            "1",  # the AI risk score button
+            "/tasks",
+            "/plan",
+            "will AI replace ML engineers?",
+            "/certs",
+            "/forget",
+            "1",  # yes, delete everything
+        ]
+    )
+    result = chat(tmp_path, script + "\n")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "[1] AI risk score" in out
+    assert "46/100 — medium risk" in out
+    assert "TASKS AT RISK" in out and "PROTECTION PLAN" in out
+    assert "IS AI GOING TO REPLACE MACHINE LEARNING ENGINEERS?" in out
+    assert "CERTIFICATION ROADMAP" in out and "Retired on" in out
+    assert "everything I stored about you is deleted" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_choices_persist_between_runs(tmp_path: Path) -> None:
+    chat(tmp_path, "/roles ai engineer\n")
+    second = chat(tmp_path, "/start\n")
+    assert "AI ENGINEER" in second.stdout
+
+
+def test_end_of_input_without_newline_and_quit(tmp_path: Path) -> None:
+    assert chat(tmp_path, "/risk").returncode == 0
+    result = chat(tmp_path, "quit\n/risk\n")
+    assert result.returncode == 0 and "46/100" not in result.stdout
+
+
+def test_a_number_with_no_menu_is_treated_as_text(tmp_path: Path) -> None:
+    result = chat(tmp_path, "7\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+
+
+def test_render_numbers_buttons_and_wraps() -> None:
+    reply = Reply(
+        title="Title",
+        sections=[Section(heading="H", bullets=["word " * 40])],
+        buttons=[[Button("One", "v1:a"), Button("Two", "v1:b")], [Button("Three", "v1:c")]],
+    )
+    text = render(reply)
+    assert "[1] One" in text and "[3] Three" in text
+    assert all(len(line) <= 88 for line in text.splitlines())
