@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from bot.actions import Action
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
-from storage.conversations import DEFAULT_TTL, State, StateKey
-from storage.models import User
+from storage.conversations import DEFAULT_TTL, State, StateKey, row_state
+from storage.models import ConversationState, User
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -79,6 +79,11 @@ class Context:
         if pack is None:
             raise StaleAction(role_id or "")
         return pack
+
+    def preload_state(self, row: ConversationState | None) -> None:
+        """Take the state read together with the user, so routing needs no second query."""
+        self._state = row_state(row, self.now)
+        self._state_loaded = True
 
     async def state(self) -> State | None:
         if not self._state_loaded:

@@ -114,9 +114,11 @@ class FloodLimit:
 async def identify(handler: Handler, ctx: Context) -> Reply | None:
     """Find or create the person (and record the chat) before any handler runs."""
     inbound, services = ctx.inbound, ctx.services
-    ctx.user = await services.users.get_or_create(
-        inbound.platform, inbound.user_id, inbound.user_name, ctx.now
+    user, state = await services.users.identify(
+        inbound.platform, inbound.user_id, inbound.chat_id, inbound.user_name, ctx.now
     )
+    ctx.user = user
+    ctx.preload_state(state)
     await services.chats.record(
         inbound.platform, inbound.chat_id, inbound.chat_kind, inbound.chat_title, ctx.now
     )

@@ -34,16 +34,20 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def row_state(row: ConversationState | None, now: datetime) -> State | None:
+    """A stored row as a State, or None when there is none or it has expired."""
+    if row is None or row.expires_utc <= now:
+        return None
+    return State(row.name, json.loads(row.data))
+
+
 class Conversations:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def get(self, key: StateKey, now: datetime) -> State | None:
         async with self.db.session() as session:
-            row = (await session.exec(self._select(key))).first()
-            if row is None or row.expires_utc <= now:
-                return None
-            return State(row.name, json.loads(row.data))
+            return row_state((await session.exec(self._select(key))).first(), now)
 
     async def set(
         self, key: StateKey, state: State, now: datetime, ttl: timedelta = DEFAULT_TTL

@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Row, and_, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import Database
 from storage.models import Chat, ConversationState, Delivery, GroupSettings, Subscription, User
 
+_USERS, _STATES = User.__table__, ConversationState.__table__  # type: ignore[attr-defined]
+_IDENTIFY = (
+    select(
+        *(c.label(f"u_{c.name}") for c in _USERS.columns),
+        *(c.label(f"s_{c.name}") for c in _STATES.columns),
+    )
+    .select_from(
+        _USERS.outerjoin(
+            _STATES,
+            and_(
+                _STATES.c.platform == _USERS.c.platform,
+                _STATES.c.user_id == _USERS.c.platform_user_id,
+                _STATES.c.chat_id == bindparam("chat_id"),
+            ),
+        )
+    )
+    .where(_USERS.c.platform == bindparam("platform"))
+    .where(_USERS.c.platform_user_id == bindparam("user_id"))
+)
+"""Built once: composing this statement per message cost about as much as running it."""
+
+
+def _columns(row: Row[Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
+
 
 class Users:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    async def identify(
+        self,
+        platform: str,
+        platform_user_id: str,
+        chat_id: str,
+        display_name: str | None,
+        now: datetime,
+    ) -> tuple[User, ConversationState | None]:
+        """The person and their conversation state in this chat, in one round trip.
+
+        Every message needs both, and always fresh from the database (another worker may have
+        moved the conversation on), so they are read together rather than cached.
+        """
+        params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
+        async with self.db.engine.connect() as connection:
+            row = (await connection.execute(_IDENTIFY, params)).first()
+        if row is not None:
+            user = User.model_validate(_columns(row, "u_"))
+            state = (
+                ConversationState.model_validate(_columns(row, "s_"))
+                if row.s_id is not None
+                else None
+            )
+            return user, state
+        return await self.get_or_create(platform, platform_user_id, display_name, now), None
 
     async def get(self, platform: str, platform_user_id: str) -> User | None:
         async with self.db.session() as session:
@@ -67,8 +120,12 @@ class Users:
 
 
 class Chats:
+    RECENT_SECONDS = 300.0
+    """A chat recorded this recently is not looked up again on its next message."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._recent: dict[tuple[str, str], tuple[str | None, float]] = {}
 
     async def get(self, platform: str, platform_chat_id: str) -> Chat | None:
         async with self.db.session() as session:
@@ -81,8 +138,15 @@ class Chats:
 
     async def record(
         self, platform: str, platform_chat_id: str, kind: str, title: str | None, now: datetime
-    ) -> Chat:
+    ) -> Chat | None:
         """Create the chat on first sight; a chat that speaks to us again is active again."""
+        key = (platform, platform_chat_id)
+        seen = self._recent.get(key)
+        if seen is not None and seen[0] == title and seen[1] > time.monotonic():
+            return None
+        if len(self._recent) > 100_000:
+            self._recent.clear()
+        self._recent[key] = (title, time.monotonic() + self.RECENT_SECONDS)
         chat = await self.get(platform, platform_chat_id)
         async with self.db.session() as session:
             if chat is None:
@@ -111,6 +175,7 @@ class Chats:
 
     async def deactivate(self, platform: str, platform_chat_id: str, reason: str) -> None:
         """The chat can no longer be reached: mark it and pause its weekly sends, with why."""
+        self._recent.pop((platform, platform_chat_id), None)
         reason = reason[:256]
         async with self.db.session() as session:
             await session.exec(
@@ -131,6 +196,7 @@ class Chats:
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A Telegram group became a supergroup: move every row keyed by the old id."""
+        self._recent.pop((platform, old_chat_id), None)
         async with self.db.session() as session:
             existing = (
                 await session.exec(
