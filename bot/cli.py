@@ -18,6 +18,8 @@ content_app = typer.Typer(no_args_is_help=True, help="Role packs.")
 db_app = typer.Typer(no_args_is_help=True, help="The database.")
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
+discord_app = typer.Typer(no_args_is_help=True, help="Discord: application commands.")
+app.add_typer(discord_app, name="discord")
 
 
 def _bot(settings: Settings):
@@ -106,6 +108,32 @@ def db_upgrade() -> None:
             await db.dispose()
 
     asyncio.run(upgrade())
+
+
+@discord_app.command("sync")
+def discord_sync() -> None:
+    """Register the slash commands now: to DISCORD_GUILD_ID when set, else globally."""
+    settings = Settings()
+    if settings.discord_bot_token is None:
+        typer.echo("DISCORD_BOT_TOKEN is not set.", err=True)
+        raise typer.Exit(2)
+    configure_logging(settings)
+
+    async def sync() -> str:
+        from bot.adapters.discord import sync_now
+
+        bot = _bot(settings)
+        try:
+            return await sync_now(bot)
+        finally:
+            await bot.stop()
+
+    try:
+        where = asyncio.run(sync())
+    except Exception as exc:  # a bad token or a refused sync: say so without a traceback
+        typer.echo(f"Sync failed: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Synced the slash commands ({where}).")
 
 
 def main() -> None:

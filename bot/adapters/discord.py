@@ -130,6 +130,8 @@ class CareerClient(discord.Client):
     """discord.py's client with our command tree; built without connecting."""
 
     def __init__(self, adapter: DiscordAdapter, *, sync: SyncMode = "auto") -> None:
+        # The bot never joins voice: don't warn at every start that voice libraries are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         intents.dm_messages = True

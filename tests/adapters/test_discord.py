@@ -24,7 +24,7 @@ from bot.adapters.discord import (
 )
 from bot.app import CareerBot
 from bot.errors import MissingPermission, Unreachable
-from bot.messages import Reply, Target
+from bot.messages import Document, Image, Reply, Target
 from handlers.moderation import REFUSAL
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -384,16 +384,64 @@ async def test_commands_sync_only_when_they_change(simcord_env: Any, bot: Career
 
     from bot.router import CommandInfo
 
-    async def goal(ctx: Any) -> Reply:
-        return Reply.text("goal set")
+    async def echo(ctx: Any) -> Reply:
+        return Reply.text(f"args: {ctx.args}")
 
-    bot.services.router_commands.append(
-        CommandInfo("goal", "Choose a certification to study for", goal, options=("cert",))
-    )
+    # A command added to the core later (private scope, a role and a free-text option):
+    info = CommandInfo("echo_goal", "Study goal", echo, takes_role=True, scope="private",
+                       options=("cert",))  # fmt: skip
+    bot.router.commands[info.name] = info
+    bot.services.router_commands.append(info)
     await env.restart_bot(create_client(bot))
     assert puts() == 2, "a new command: synced once"
-    user = env.create_user("erin")
-    assert "goal" in user.available_commands()
+
+    erin = env.create_user("erin")
+    assert "echo_goal" in erin.available_commands()
+    result = await erin.slash("echo_goal", role="mle", cert="AWS ML Specialty")
+    assert result.response.embeds[0].description == "args: mle AWS ML Specialty"
+    guild = env.create_guild()
+    member = guild.add_member(erin)
+    assert "echo_goal" not in member.available_commands(guild.create_text_channel("general")), (
+        "private-scope commands only in DMs with the bot"
+    )
 
     await adapter_of(env).sync_commands(force=True)  # what `careerbot discord sync` does
     assert puts() == 3
+
+
+async def test_guild_sync_when_discord_guild_id_is_set(simcord_env: Any, bot: CareerBot) -> None:
+    env = simcord_env
+    guild = env.create_guild(name="Dev")
+    bot.settings.discord_guild_id = guild.id
+    await env.restart_bot(create_client(bot))
+    puts = [r.path for r in env.http_requests if r.method == "PUT" and "commands" in r.path]
+    assert puts[-1].endswith(f"/guilds/{guild.id}/commands")
+    dev = guild.add_member(env.create_user("dev"))
+    result = await dev.slash(guild.create_text_channel("test"), "about")
+    assert result.response.embeds
+
+
+async def test_attachments_and_dm_answers_of_the_platform(world: World) -> None:
+    env, channel = world.env, world.channel
+    adapter = adapter_of(env)
+    reply = Reply.text("Your plan")
+    reply.image = Image(_PNG, "A chart")
+    reply.document = Document("plan.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    await adapter.send(Target("discord", str(channel.id)), reply)
+    sent = channel.last_message
+    assert sorted(a.filename for a in sent.attachments) == ["image.png", "plan.ics"]
+    assert sent.embeds[0].image.url == "attachment://image.png"
+
+    frank = env.create_user("frank")
+    await frank.send_dm("/about")
+    dm = str(frank.dm_channel.id)
+    assert await adapter.missing_permission(dm) is None
+    assert not await adapter.is_moderator(dm, str(frank.id))
+    await adapter.send(Target("discord", dm), Reply.text("A weekly nudge"))
+    assert frank.dm_channel.last_message.embeds[0].description == "A weekly nudge"
+
+
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
