@@ -254,7 +254,47 @@ def _summary_group(info: CommandInfo, adapter: DiscordAdapter) -> app_commands.G
         await adapter.on_command(interaction, info, " ".join(w for w in words if w))
 
     post.autocomplete("role")(adapter.autocomplete_role)
+
+    async def send(interaction: discord.Interaction, *words: object) -> None:
+        text = " ".join(str(w).strip() for w in ("/summary", *words) if w and str(w).strip())
+        await adapter.on_command(interaction, info, text)
+
+    @group.command(name="every", description="Post a role summary every week (default: here)")
+    @app_commands.describe(
+        weekday="The day of the week",
+        time="The time of day, HH:MM",
+        zone="A time zone such as Europe/Berlin (default: UTC)",
+        role="The role to summarise (default: this server's role)",
+        channel="Where to post it (default: this channel)",
+    )
+    async def every(
+        interaction: discord.Interaction,
+        weekday: WEEKDAYS,  # type: ignore[valid-type]
+        time: str,
+        zone: str | None = None,
+        role: str | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        target = channel.id if channel is not None else interaction.channel_id
+        await send(interaction, "every", weekday, time, zone, role, "to", target)
+
+    every.autocomplete("role")(adapter.autocomplete_role)
+
+    @group.command(name="schedules", description="List this channel's weekly summaries")
+    async def schedules(interaction: discord.Interaction) -> None:
+        await send(interaction, "schedules")
+
+    @group.command(name="cancel", description="Cancel a weekly summary by its number")
+    @app_commands.describe(number="The number shown by /summary schedules")
+    async def cancel(
+        interaction: discord.Interaction, number: app_commands.Range[int, 1, 999]
+    ) -> None:
+        await send(interaction, "cancel", number)
+
     return group
+
+
+WEEKDAYS = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def command_payload(

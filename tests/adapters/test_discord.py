@@ -445,3 +445,57 @@ _PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
+
+
+async def test_a_long_personal_answer_continues_in_ephemeral_followups(
+    simcord_env: Any, bot: CareerBot
+) -> None:
+    from bot.router import CommandInfo
+
+    async def long_answer(ctx: Any) -> Reply:
+        reply = _long_reply()
+        reply.personal = True
+        return reply
+
+    info = CommandInfo("longread", "A long personal answer", long_answer, personal=True)
+    bot.router.commands[info.name] = info
+    bot.services.router_commands.append(info)
+    env = simcord_env
+    await env.restart_bot(create_client(bot))
+    guild = env.create_guild()
+    grace = guild.add_member(env.create_user("grace"))
+    result = await grace.slash(guild.create_text_channel("general"), "longread")
+
+    assert result.ephemeral and result.followups
+    assert all(f.ephemeral for f in result.followups)
+    text = "\n".join(text_of_message(m) for m in [result.response, *result.followups])
+    text = text.replace("\\", "")
+    assert all(f"w{n}_59" in text for n in range(40))
+
+
+async def test_summary_subcommands_become_the_core_grammar(world: World) -> None:
+    env, guild, channel = world.env, world.guild, world.channel
+    adapter = adapter_of(env)
+    texts: list[str] = []
+    feed = adapter.bot.feed
+
+    async def recording_feed(inbound: Any, platform: Any) -> Reply | None:
+        texts.append(inbound.text)
+        return await feed(inbound, platform)
+
+    adapter.bot.feed = recording_feed  # type: ignore[method-assign]
+    news = guild.create_text_channel("news")
+    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_messages=True))
+    mod = guild.add_member(env.create_user("mod"), roles=[mods])
+
+    await mod.slash(channel, "summary post", role="Machine Learning Engineer", channel=news)
+    await mod.slash(channel, "summary every", weekday="monday", time="09:00", zone="Europe/Berlin")
+    await mod.slash(channel, "summary schedules")
+    result = await mod.slash(channel, "summary cancel", number=2)
+    assert result.ephemeral
+    assert texts == [
+        f"/summary post Machine Learning Engineer to {news.id}",
+        f"/summary every monday 09:00 Europe/Berlin to {channel.id}",
+        "/summary schedules",
+        "/summary cancel 2",
+    ]
