@@ -49,7 +49,7 @@ async def serve(bot: CareerBot, components: list[Component], stop: asyncio.Event
             await component.start()
             started.append(component)
             log.info("%s started", component.name)
-        await stop.wait()
+        await _until_stopped(stop, started)
     finally:
         for component in reversed(started):
             try:
@@ -57,6 +57,25 @@ async def serve(bot: CareerBot, components: list[Component], stop: asyncio.Event
             except Exception:
                 log.exception("%s did not stop cleanly", component.name)
         await bot.stop()
+
+
+async def _until_stopped(stop: asyncio.Event, components: list[Component]) -> None:
+    """Wait for ``stop``, or for a component that ended on its own (it sets ``finished``,
+    e.g. Telegram after a 409 Conflict): then the whole process stops cleanly."""
+    events = {"signal": stop}
+    for component in components:
+        finished = getattr(component, "finished", None)
+        if isinstance(finished, asyncio.Event):
+            events[component.name] = finished
+    waiters = {asyncio.ensure_future(event.wait()): name for name, event in events.items()}
+    try:
+        done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    for waiter in done:
+        if waiters[waiter] != "signal":
+            log.warning("%s stopped on its own; shutting down", waiters[waiter])
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

@@ -1,0 +1,565 @@
+"""Telegram, on python-telegram-bot: updates become :class:`Inbound`, replies become messages.
+
+The adapter translates and nothing else: no advice, no SQL, no content look-ups. It runs a real
+PTB :class:`~telegram.ext.Application` — long polling by default, a webhook (with Telegram's
+secret token checked on every request) when ``TELEGRAM_WEBHOOK_URL`` is set — and implements the
+core's :class:`bot.platform.Platform` for handlers and the scheduler: ``send`` (with pacing,
+retries and Telegram's errors mapped to :mod:`bot.errors`), ``is_moderator`` (Telegram's chat
+administrators, cached for a few minutes) and ``missing_permission``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Chat,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
+from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
+from bot.errors import (
+    ChatMoved,
+    DeliveryError,
+    MissingPermission,
+    RetryLater,
+    TransientError,
+    Unreachable,
+)
+from bot.messages import ChatKind, Inbound, Reply, Target
+
+if TYPE_CHECKING:
+    from bot.app import CareerBot
+
+log = logging.getLogger("careerbot.telegram")
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
+"""Edited messages are not even requested: an edit never triggers a second answer."""
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?=\s|$)(.*)\Z", re.DOTALL)
+_BOT_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4
+    """Tries per message in all, across 429s and network errors."""
+    backoff: float = 0.5
+    """First wait after a time-out or network error; doubles each time up to ``max_backoff``."""
+    max_backoff: float = 8.0
+    max_wait: float = 60.0
+    """A 429 asking for longer than this is not slept through: RetryLater goes to the caller."""
+
+
+def api_urls(api_url: str) -> tuple[str, str]:
+    """``TELEGRAM_API_URL`` as PTB's (base_url, base_file_url); ``/bot`` is optional."""
+    root = api_url.rstrip("/")
+    root = root.removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def chat_ref(chat_id: str) -> int | str:
+    """Numeric ids as numbers; ``@channelname`` as it is."""
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def chat_kind(chat: Chat) -> ChatKind:
+    if chat.type == ChatType.PRIVATE:
+        return "private"
+    if chat.type == ChatType.CHANNEL:
+        return "channel"
+    return "group"
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    value: Any = getattr(exc, "_retry_after", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value) if value is not None else 1.0
+
+
+class _DropConflictTracebacks(logging.Filter):
+    """PTB logs a traceback when its last getUpdates on shutdown meets the same 409 we report."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], Conflict))
+
+
+class TelegramAdapter:
+    """A :class:`bot.runner.Component` and a :class:`bot.platform.Platform` for Telegram."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        bot: CareerBot,
+        *,
+        limits: RateLimits | None = None,
+        retry: RetryPolicy | None = None,
+        admin_cache_seconds: float = 300.0,
+        poll_timeout: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        settings = bot.settings
+        if settings.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        self.bot = bot
+        self.settings = settings
+        self.retry = retry or RetryPolicy()
+        self.sleep, self.clock = sleep, clock
+        self.limiter = SendLimiter(limits, sleep=sleep)
+        self.admin_cache_seconds = admin_cache_seconds
+        self.poll_timeout = poll_timeout
+        self.finished = asyncio.Event()
+        """Set when the adapter stopped on its own (409 Conflict); the runner then shuts down."""
+        self.conflict = False
+        self._admins: dict[str, tuple[float, frozenset[str]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.processor = PerChatProcessor()
+
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .concurrent_updates(self.processor)
+        )
+        if settings.telegram_api_url:
+            base_url, base_file_url = api_urls(settings.telegram_api_url)
+            builder = builder.base_url(base_url).base_file_url(base_file_url)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        app = self.application
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST, self._on_message
+            )
+        )
+        app.add_handler(ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_error_handler(self._on_error)
+        logging.getLogger("telegram.ext.Updater").addFilter(_DropConflictTracebacks())
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def username(self) -> str:
+        return self.application.bot.username
+
+    async def start(self) -> None:
+        app = self.application
+        try:
+            await app.initialize()
+        except InvalidToken as exc:
+            raise RuntimeError(
+                "Telegram rejected TELEGRAM_BOT_TOKEN; copy the token again from @BotFather."
+            ) from exc
+        log.info("Telegram: signed in as @%s (bot id %s)", app.bot.username, app.bot.id)
+        await self._register_commands()
+        await app.start()
+        updater = app.updater
+        assert updater is not None
+        url = self.settings.telegram_webhook_url
+        if url:
+            secret = self.settings.telegram_webhook_secret
+            if secret is None:
+                log.warning(
+                    "TELEGRAM_WEBHOOK_SECRET is not set: this process uses a random secret. "
+                    "Set one when several workers share the webhook."
+                )
+            listen, port = (
+                self.settings.telegram_webhook_listen,
+                self.settings.telegram_webhook_port,
+            )
+            await updater.start_webhook(
+                listen=listen,
+                port=port,
+                url_path=urlsplit(url).path.lstrip("/"),
+                webhook_url=url,
+                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("Telegram: webhook %s, listening on %s:%s", url, listen, port)
+        else:
+            await updater.start_polling(
+                timeout=timedelta(seconds=self.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._on_polling_error,
+            )
+            log.info("Telegram: long polling for updates")
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _register_commands(self) -> None:
+        infos = [i for i in self.bot.services.router_commands if _BOT_COMMAND_NAME.match(i.name)]
+        private = [BotCommand(i.name, i.description[:256]) for i in infos if i.scope != "moderator"]
+        group = [BotCommand(i.name, i.description[:256]) for i in infos]
+        bot = self.application.bot
+        try:
+            await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+            await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+        except TelegramError as exc:
+            log.warning("Telegram: could not register the command menu: %s", exc)
+
+    def _on_polling_error(self, exc: TelegramError) -> None:
+        if isinstance(exc, Conflict):
+            if not self.conflict:
+                self.conflict = True
+                log.error(
+                    "Telegram answered 409 Conflict: another process is already receiving "
+                    "updates for this bot token (a second `careerbot run`, or another program "
+                    "polling with it). Stopping Telegram here. Run exactly one poller, or use "
+                    "a webhook (TELEGRAM_WEBHOOK_URL) to run several workers."
+                )
+                self._spawn(self._stop_after_conflict())
+            return
+        log.warning("Telegram: polling failed (%s); retrying", exc)
+
+    async def _stop_after_conflict(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        self.finished.set()
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ updates in
+
+    def _own_command(self, text: str) -> str | None:
+        """``/cmd@thisbot args`` → ``/cmd args``; None for a command addressed to another bot."""
+        match = _COMMAND.match(text)
+        if match is None:
+            return text
+        name, addressee, rest = match.groups()
+        if addressee and addressee.lower() != (self.username or "").lower():
+            return None
+        return f"/{name}{rest}"
+
+    def inbound_from_message(self, message: Message) -> Inbound | None:
+        chat = message.chat
+        kind = chat_kind(chat)
+        text = message.text or message.caption or ""
+        if text.startswith("/"):
+            own = self._own_command(text)
+            if own is None:
+                return None
+            text = own
+        elif not text and (kind != "private" or message.effective_attachment is None):
+            return None  # service messages and silent media in groups are not for us
+        if message.sender_chat is not None:
+            # An anonymous group admin or a channel posting as itself: the chat is the sender.
+            user_id, user_name = str(message.sender_chat.id), message.sender_chat.title
+        elif message.from_user is not None:
+            user_id, user_name = str(message.from_user.id), message.from_user.full_name
+        else:
+            user_id, user_name = str(chat.id), chat.title
+        return Inbound(
+            PLATFORM,
+            user_id,
+            str(chat.id),
+            kind="text",
+            text=text,
+            chat_kind=kind,
+            user_name=user_name,
+            chat_title=chat.title,
+            message_id=str(message.message_id),
+        )
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        old, new = message.migrate_from_chat_id, message.chat.id
+        if message.migrate_to_chat_id is not None:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        if message.migrate_to_chat_id is not None or old is not None:
+            await self.bot.services.chats.migrate(PLATFORM, str(old), str(new))
+            log.info("Telegram: chat %s became supergroup %s; its rows moved", old, new)
+            return
+        inbound = self.inbound_from_message(message)
+        if inbound is None:
+            return
+        reply = await self.bot.feed(inbound, self)
+        if reply is not None:
+            await self._answer(inbound, reply)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()  # always, first: the client's spinner stops at once
+        except TelegramError as exc:
+            log.debug("Telegram: could not answer callback query %s: %s", query.id, exc)
+        message = query.message
+        if message is None:
+            return  # a button on an inline-mode message: we never send those
+        chat = message.chat
+        inbound = Inbound(
+            PLATFORM,
+            str(query.from_user.id),
+            str(chat.id),
+            kind="action",
+            text=query.data or "",
+            chat_kind=chat_kind(chat),
+            user_name=query.from_user.full_name,
+            chat_title=chat.title,
+            message_id=str(message.message_id),
+        )
+        reply = await self.bot.feed(inbound, self)
+        if reply is not None:
+            editable = reply.edit and isinstance(message, Message)
+            await self._answer(inbound, reply, edit=message.message_id if editable else None)
+
+    async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        status = change.new_chat_member.status
+        if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            private = change.chat.type == ChatType.PRIVATE
+            reason = "user blocked the bot" if private else "bot was removed from the chat"
+            await self.bot.services.chats.deactivate(PLATFORM, str(change.chat.id), reason)
+            log.info("Telegram: chat %s inactive (%s)", change.chat.id, reason)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        if isinstance(error, DeliveryError):
+            log.warning("Telegram: update %s: the reply was not delivered: %s", update_id, error)
+        else:
+            log.error("Telegram: update %s failed: %r", update_id, error, exc_info=error)
+
+    async def _answer(self, inbound: Inbound, reply: Reply, edit: int | None = None) -> None:
+        """Answer where the person asked; a personal answer asked in a group goes privately."""
+        if reply.personal and inbound.chat_kind != "private" and inbound.user_id.isdigit():
+            try:
+                await self.deliver(inbound.user_id, reply)
+            except Unreachable:
+                reply = Reply.text(
+                    f"That answer is private. Open a chat with @{self.username}, press Start, "
+                    "and ask me there."
+                )
+            else:
+                reply = Reply.text("I've sent you the answer in a private message.")
+            edit = None
+        await self.deliver(inbound.chat_id, reply, edit=edit)
+
+    # ------------------------------------------------------------------ replies out
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        await self.deliver(target.chat_id, reply)
+
+    async def deliver(self, chat_id: str, reply: Reply, *, edit: int | None = None) -> None:
+        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first."""
+        messages = render(reply)
+        if edit is not None and messages and messages[0].kind == "text":
+            chat_id, edited = await self._attempt(chat_id, self._edit_action(edit, messages[0]))
+            if edited:
+                messages = messages[1:]
+        for message in messages:
+            chat_id, _ = await self._attempt(chat_id, self._send_action(message))
+
+    def _send_action(self, item: Outgoing) -> Callable[[str, bool], Awaitable[bool]]:
+        bot = self.application.bot
+
+        async def send(chat_id: str, plain: bool) -> bool:
+            text = to_plain(item.text) if plain else item.text
+            mode = None if plain else PARSE_MODE
+            if item.kind == "photo" and item.image is not None:
+                await bot.send_photo(
+                    chat_ref(chat_id),
+                    photo=item.image.png,
+                    caption=text or None,
+                    parse_mode=mode,
+                    reply_markup=item.markup,
+                )
+            elif item.kind == "document" and item.document is not None:
+                await bot.send_document(
+                    chat_ref(chat_id),
+                    document=item.document.data,
+                    filename=item.document.filename,
+                    reply_markup=item.markup,
+                )
+            else:
+                await bot.send_message(
+                    chat_ref(chat_id),
+                    text,
+                    parse_mode=mode,
+                    reply_markup=item.markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            return True
+
+        return send
+
+    def _edit_action(
+        self, message_id: int, item: Outgoing
+    ) -> Callable[[str, bool], Awaitable[bool]]:
+        bot = self.application.bot
+
+        async def edit(chat_id: str, plain: bool) -> bool:
+            try:
+                await bot.edit_message_text(
+                    to_plain(item.text) if plain else item.text,
+                    chat_id=chat_ref(chat_id),
+                    message_id=message_id,
+                    parse_mode=None if plain else PARSE_MODE,
+                    reply_markup=item.markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except BadRequest as exc:
+                problem = exc.message.lower()
+                if "not modified" in problem:
+                    return True  # the same menu pressed twice: nothing to change
+                if "edit" in problem or "no text" in problem:
+                    return False  # too old, deleted, or a photo: send a new message instead
+                raise
+            return True
+
+        return edit
+
+    async def _attempt(
+        self, chat_id: str, action: Callable[[str, bool], Awaitable[T]]
+    ) -> tuple[str, T]:
+        """Run one request under the rate limits, retrying what is worth retrying.
+
+        Returns the chat id the request finally went to (it changes when a group has become a
+        supergroup) and the action's result; raises :mod:`bot.errors` types otherwise.
+        """
+        tries, plain, migrated = 0, False, False
+        while True:
+            await self.limiter.acquire(chat_id)
+            try:
+                return chat_id, await action(chat_id, plain)
+            except RetryAfter as exc:
+                seconds = _retry_seconds(exc)
+                tries += 1
+                if tries >= self.retry.attempts or seconds > self.retry.max_wait:
+                    raise RetryLater(seconds) from exc
+                log.warning("Telegram: 429 for chat %s; retrying in %gs", chat_id, seconds)
+                await self.sleep(seconds)
+            except ChatMigrated as exc:
+                new_id = str(exc.new_chat_id)
+                if migrated:
+                    raise ChatMoved(new_id) from exc
+                await self.bot.services.chats.migrate(PLATFORM, chat_id, new_id)
+                log.info("Telegram: chat %s became supergroup %s; resending", chat_id, new_id)
+                chat_id, migrated = new_id, True
+            except Forbidden as exc:
+                await self.bot.services.chats.deactivate(PLATFORM, chat_id, exc.message)
+                raise Unreachable(exc.message) from exc
+            except BadRequest as exc:
+                problem = exc.message.lower()
+                if not plain and ("parse entities" in problem or "tag" in problem):
+                    log.warning("Telegram: formatting refused (%s); resending plain", exc.message)
+                    plain = True
+                    continue
+                if "chat not found" in problem or "user not found" in problem:
+                    await self.bot.services.chats.deactivate(PLATFORM, chat_id, exc.message)
+                    raise Unreachable(exc.message) from exc
+                if "need administrator rights" in problem:
+                    raise MissingPermission("Post messages") from exc
+                if "not enough rights" in problem:
+                    right = "Send photos" if "photo" in problem else "Send messages"
+                    raise MissingPermission(right) from exc
+                raise DeliveryError(f"Telegram refused the message: {exc.message}") from exc
+            except NetworkError as exc:  # TimedOut included
+                tries += 1
+                if tries >= self.retry.attempts:
+                    raise TransientError(str(exc)) from exc
+                delay = min(self.retry.backoff * 2 ** (tries - 1), self.retry.max_backoff)
+                log.warning("Telegram: %s for chat %s; retrying in %gs", exc, chat_id, delay)
+                await self.sleep(delay)
+            except TelegramError as exc:
+                raise DeliveryError(str(exc)) from exc
+
+    # ------------------------------------------------------------------ authorisation
+
+    async def is_moderator(self, chat_id: str, user_id: str) -> bool:
+        if user_id == chat_id:
+            # A private chat's owner, an anonymous admin or a channel signing as itself.
+            return True
+        return user_id in await self._administrators(chat_id)
+
+    async def _administrators(self, chat_id: str) -> frozenset[str]:
+        now = self.clock()
+        cached = self._admins.get(chat_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            members = await self.application.bot.get_chat_administrators(chat_ref(chat_id))
+        except TelegramError as exc:
+            log.info("Telegram: cannot list the administrators of %s: %s", chat_id, exc)
+            return frozenset()
+        admins = frozenset(str(member.user.id) for member in members)
+        if len(self._admins) > 10_000:
+            self._admins.clear()
+        self._admins[chat_id] = (now + self.admin_cache_seconds, admins)
+        return admins
+
+    async def missing_permission(self, chat_id: str) -> str | None:
+        bot = self.application.bot
+        try:
+            chat = await bot.get_chat(chat_ref(chat_id))
+        except TelegramError:
+            return "Post messages"  # not found or not visible: add the bot as an admin first
+        right = "Post messages" if chat.type == ChatType.CHANNEL else "Send messages"
+        try:
+            member = await bot.get_chat_member(chat.id, bot.id)
+        except TelegramError:
+            return right
+        status = member.status
+        if chat.type == ChatType.CHANNEL:
+            if status != ChatMemberStatus.ADMINISTRATOR or not getattr(
+                member, "can_post_messages", False
+            ):
+                return right
+            return None
+        if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            return right
+        if status == ChatMemberStatus.RESTRICTED and not getattr(member, "can_send_messages", True):
+            return right
+        return None
