@@ -158,6 +158,7 @@ class TelegramAdapter:
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .concurrent_updates(self.processor)
+            .job_queue(None)  # timed work is the scheduler's; no second APScheduler here
         )
         if settings.telegram_api_url:
             base_url, base_file_url = api_urls(settings.telegram_api_url)
@@ -172,7 +173,9 @@ class TelegramAdapter:
         )
         app.add_handler(ChatMemberHandler(self._on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_error_handler(self._on_error)
-        logging.getLogger("telegram.ext.Updater").addFilter(_DropConflictTracebacks())
+        updater_log = logging.getLogger("telegram.ext.Updater")
+        if not any(isinstance(f, _DropConflictTracebacks) for f in updater_log.filters):
+            updater_log.addFilter(_DropConflictTracebacks())
 
     # ------------------------------------------------------------------ lifecycle
 

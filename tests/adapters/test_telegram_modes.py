@@ -154,6 +154,18 @@ async def tg_bot_with_adapter(
     await bot.stop()
 
 
+async def test_a_wrong_token_stops_start_up_with_a_clear_message(
+    tmp_path: Path, clock: ManualClock, fake: FakeTelegram
+) -> None:
+    settings = settings_for(
+        tmp_path, telegram_bot_token="999:not-the-token", telegram_api_url=fake.api_url
+    )
+    telegram = make_adapter(CareerBot(settings, clock=clock))
+    with pytest.raises(RuntimeError, match="BotFather") as raised:
+        await telegram.start()
+    assert "not-the-token" not in str(raised.value)
+
+
 def test_self_hosted_api_urls() -> None:
     assert api_urls("http://localhost:8081/bot") == (
         "http://localhost:8081/bot",
