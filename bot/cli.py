@@ -20,6 +20,8 @@ app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
 discord_app = typer.Typer(no_args_is_help=True, help="Discord: application commands.")
 app.add_typer(discord_app, name="discord")
+nudges_app = typer.Typer(no_args_is_help=True, help="Weekly nudges and scheduled summaries.")
+app.add_typer(nudges_app, name="nudges")
 
 
 def _bot(settings: Settings):
@@ -67,12 +69,17 @@ def run() -> None:
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.runner import platform_components, serve, stop_on_signals
+    from bot.runner import platform_components, platforms_of, serve, stop_on_signals
+    from bot.scheduler import SchedulerComponent
 
     bot = _bot(settings)
     stop = asyncio.Event()
     stop_on_signals(stop)
-    await serve(bot, platform_components(bot), stop)
+    components = platform_components(bot)
+    # The tick starts after the adapters (and stops before them), so it never sends through
+    # an adapter that is not running.
+    components.append(SchedulerComponent(bot.services, platforms_of(components)))
+    await serve(bot, components, stop)
 
 
 @content_app.command("check")
@@ -134,6 +141,63 @@ def discord_sync() -> None:
         typer.echo(f"Sync failed: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"Synced the slash commands ({where}).")
+
+
+@nudges_app.command("due")
+def nudges_due(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to list.")] = 20,
+) -> None:
+    """List the weekly sends that fall due next (overdue first), in UTC and local time."""
+    from bot.studyplan import describe_local
+
+    settings = Settings()
+
+    async def due() -> None:
+        bot = _bot(settings)
+        await bot.start()
+        try:
+            now = bot.services.clock.now()
+            rows = await bot.services.outbox.due(now, limit)
+            if not rows:
+                typer.echo("Nothing scheduled.")
+            for sub in rows:
+                late = " (due now)" if sub.next_due_utc <= now else ""
+                typer.echo(
+                    f"#{sub.id} {sub.kind} {sub.platform}:{sub.chat_id} "
+                    f"{sub.next_due_utc:%Y-%m-%d %H:%M} UTC{late} — "
+                    f"{describe_local(sub.next_due_utc, sub.timezone)} [{sub.timezone}]"
+                )
+        finally:
+            await bot.stop()
+
+    asyncio.run(due())
+
+
+@nudges_app.command("send-due")
+def nudges_send_due() -> None:
+    """Run one scheduler tick by hand: terminal-chat nudges due now are printed here.
+
+    Telegram and Discord sends are left for `careerbot run`, whose adapters deliver them.
+    """
+    settings = Settings()
+    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+
+    async def tick() -> None:
+        from bot.adapters.console import ConsolePlatform, _local_user
+        from bot.scheduler import Dispatcher
+
+        bot = _bot(settings)
+        await bot.start()
+        try:
+            console = ConsolePlatform(sys.stdout, settings.data_dir / "exports", _local_user())
+            report = await Dispatcher(bot.services, {console.name: console}).tick()
+            typer.echo(f"\nTick done: {report}.")
+            if report.sent:
+                typer.echo("Answer a nudge in `careerbot chat` with /goal (its buttons are there).")
+        finally:
+            await bot.stop()
+
+    asyncio.run(tick())
 
 
 def main() -> None:

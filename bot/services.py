@@ -11,7 +11,10 @@ from content.loader import Library
 from content.search import ContentIndex
 from storage.conversations import Conversations
 from storage.db import Database
+from storage.goals import Goals
+from storage.outbox import Outbox
 from storage.privacy import Privacy
+from storage.subscriptions import Subscriptions
 from storage.users import Chats, Users
 
 
@@ -26,6 +29,9 @@ class Services:
     chats: Chats
     conversations: Conversations
     privacy: Privacy
+    goals: Goals
+    subscriptions: Subscriptions
+    outbox: Outbox
     router_commands: list[CommandInfo] = field(default_factory=list)
     """Filled in when the router is built; /help and the platform menus list these."""
 
@@ -41,4 +47,7 @@ class Services:
             chats=Chats(db),
             conversations=Conversations(db),
             privacy=Privacy(db),
+            goals=Goals(db),
+            subscriptions=Subscriptions(db),
+            outbox=Outbox(db),
         )

@@ -102,6 +102,11 @@ def cert_reply(role: RolePack, cert: Certification, section: Certifications) -> 
     reply.add(Section(heading="How we identified it", paragraphs=[cert.identification]))
     pairs: list[tuple[str, str]] = [("Back to the roadmap", "certs")]
     reply.buttons = nav(role, *pairs)
+    if cert.goal_ready:
+        # Starts the /goal flow at the exam-date step (handlers.goals).
+        reply.buttons.insert(
+            0, [Button("Set as my goal", action("goal", "cert", role.id, cert.id))]
+        )
     if cert.successor and (successor := section.get(cert.successor)) is not None:
         reply.buttons.insert(
             0,

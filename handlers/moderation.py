@@ -5,6 +5,9 @@ Grammar (the same on every platform; Discord's slash options are translated into
 - ``/summary [role]`` — in a group, post the summary here; in a private chat, show a preview.
 - ``/summary link <channel>`` — link a channel to this group for posting.
 - ``/summary post [role] [to <channel>]`` — post into the linked channel, or the one named.
+- ``/summary every <weekday> <HH:MM> [zone] [role] [to <channel>]`` — post weekly (the
+  schedule lives in handlers.nudges and is sent by the scheduler's tick).
+- ``/summary schedules`` and ``/summary cancel <n>`` — list and cancel this chat's schedules.
 
 Authorisation is asked of the platform every time (Telegram's chat administrators, Discord's
 member permissions); a stored flag is never trusted.
@@ -21,6 +24,7 @@ from bot.errors import DeliveryError, MissingPermission, Unreachable
 from bot.messages import Reply, Target
 from bot.router import Router
 from content.schema import RolePack
+from handlers import nudges
 from handlers.common import unknown_role
 from handlers.roles import summary
 from storage.models import GroupSettings
@@ -111,6 +115,9 @@ async def post_summary(ctx: Context, role: RolePack, channel: str) -> Reply:
     options=("channel",),
 )
 async def summary_command(ctx: Context) -> Reply:
+    first, _, rest = ctx.args.strip().partition(" ")
+    if first.lower() in ("every", "schedules", "cancel"):
+        return await _scheduled(ctx, first.lower(), rest.strip())
     verb, role_text, channel = parse_summary_args(ctx.args)
     settings = await _settings(ctx) if ctx.in_group else None
     role = _role(ctx, role_text, settings.role_id if settings else None)
@@ -144,3 +151,21 @@ async def summary_command(ctx: Context) -> Reply:
     if channel is not None and not await ctx.platform.is_moderator(channel, ctx.inbound.user_id):
         return Reply.text("You need to be an administrator of that channel to post there.")
     return await post_summary(ctx, role, target)
+
+
+async def _scheduled(ctx: Context, verb: str, rest: str) -> Reply:
+    """Weekly posts: set, list or cancel them; moderators only, asked of the platform each time."""
+    if not ctx.in_group:
+        return Reply.text(
+            "Scheduled summaries belong to a group or channel: send this in the group, "
+            "where I can check that you are one of its administrators."
+        )
+    if not await ctx.platform.is_moderator(ctx.inbound.chat_id, ctx.inbound.user_id):
+        return Reply.text(REFUSAL)
+    settings = await _settings(ctx)
+    linked = settings.linked_channel_id if settings else None
+    if verb == "every":
+        return await nudges.schedule_summary(ctx, rest, settings.role_id if settings else None)
+    if verb == "schedules":
+        return await nudges.list_schedules(ctx, linked)
+    return await nudges.cancel_schedule(ctx, rest, linked)

@@ -1,0 +1,215 @@
+"""The tick: one APScheduler job a minute that sends whatever the database says is due.
+
+The database is the scheduler of record (see storage/outbox.py for the claim and the delivery
+guarantee); APScheduler only wakes us up. There is exactly one job, whatever the number of
+subscribers, configured explicitly — ``coalesce=True`` (after a stall, run once, not once per
+missed minute), ``max_instances=1`` (a slow tick is never overlapped by the next), and a
+``misfire_grace_time`` of one interval (APScheduler's 1-second default would silently drop a tick
+whenever the event loop is busy for a second). A dropped or late tick loses nothing anyway:
+the next one finds the same rows still due.
+
+A tick: recover sends a stopped worker left behind → claim due rows in batches → for each
+batch mark the sends started, send them concurrently, mark them sent, and turn permanent
+failures into paused subscriptions with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import Deliverer, Outcome
+from bot.messages import Reply, Target
+from bot.platform import Platform
+from bot.services import Services
+from storage.outbox import Claimed, Outbox
+
+log = logging.getLogger("careerbot.scheduler")
+
+Composer = Callable[[Claimed, Services], Reply | None]
+JOB_ID = "careerbot-dispatch"
+
+
+@dataclass(slots=True)
+class TickReport:
+    started: datetime
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    paused: int = 0
+    abandoned: int = 0
+    recovered: int = 0
+    sent_keys: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"sent {self.sent}, failed {self.failed}, paused {self.paused}, "
+            f"recovered {self.recovered}, abandoned {self.abandoned}"
+        )
+
+
+def default_composer(claimed: Claimed, services: Services) -> Reply | None:
+    from handlers.nudges import compose
+
+    return compose(claimed, services)
+
+
+class Dispatcher:
+    """Runs ticks against the database; the APScheduler wrapper below only calls :meth:`tick`."""
+
+    def __init__(
+        self,
+        services: Services,
+        platforms: Mapping[str, Platform],
+        *,
+        deliverer: Deliverer | None = None,
+        compose: Composer = default_composer,
+        batch: int = 500,
+        chunk: int = 250,
+        keep_keys: bool = False,
+    ) -> None:
+        self.services = services
+        self.outbox: Outbox = services.outbox
+        self.deliverer = deliverer or Deliverer(platforms)
+        self.compose = compose
+        self.batch, self.chunk = batch, chunk
+        self.keep_keys = keep_keys
+
+    @property
+    def platform_names(self) -> Sequence[str]:
+        return list(self.deliverer.platforms)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        now = now or self.services.clock.now()
+        report = TickReport(started=now)
+        names = self.platform_names
+        resend, report.abandoned = await self.outbox.recover(now, names)
+        if resend:
+            report.recovered = len(resend)
+            await self._send(resend, now, report)
+        races = 0
+        while True:
+            claimed, seen = await self.outbox.claim(now, names, self.batch)
+            if seen == 0:
+                break
+            if seen < 0:
+                races += 1
+                if races > 50:
+                    log.warning("gave up claiming after 50 lost races; next tick retries")
+                    break
+                await asyncio.sleep(0)
+                continue
+            report.claimed += len(claimed)
+            await self._send(claimed, now, report)
+        if report.sent or report.failed or report.abandoned:
+            log.info("tick at %s: %s", now.isoformat(timespec="minutes"), report)
+        return report
+
+    async def _send(self, claimed: list[Claimed], now: datetime, report: TickReport) -> None:
+        for at in range(0, len(claimed), self.chunk):
+            chunk = claimed[at : at + self.chunk]
+            owned = await self.outbox.start(c.delivery_id for c in chunk)
+            mine = [c for c in chunk if c.delivery_id in owned]
+            outcomes = await asyncio.gather(*(self._one(c) for c in mine))
+            sent = [c for c, o in zip(mine, outcomes, strict=True) if o.status == "sent"]
+            await self.outbox.mark_sent((c.delivery_id for c in sent), now)
+            report.sent += len(sent)
+            if self.keep_keys:
+                report.sent_keys.extend(c.key for c in sent)
+            for c, outcome in zip(mine, outcomes, strict=True):
+                if outcome.status != "sent":
+                    await self._failed(c, outcome, report)
+
+    async def _one(self, claimed: Claimed) -> Outcome:
+        try:
+            reply = self.compose(claimed, self.services)
+        except Exception as exc:
+            log.exception("could not compose %s", claimed.key)
+            return Outcome("failed", 0, f"compose: {type(exc).__name__}")
+        if reply is None:
+            return Outcome("failed", 0, "nothing to send: the role or credential is gone")
+        outcome = await self.deliverer.send(Target(claimed.platform, claimed.chat_id), reply)
+        if outcome.status == "moved" and outcome.new_chat_id:
+            # A Telegram group became a supergroup: move its rows, then send there once.
+            await self.services.chats.migrate(
+                claimed.platform, claimed.chat_id, outcome.new_chat_id
+            )
+            claimed.chat_id = outcome.new_chat_id
+            again = await self.deliverer.send(Target(claimed.platform, claimed.chat_id), reply)
+            return Outcome(again.status, outcome.attempts + again.attempts, again.detail)
+        return outcome
+
+    async def _failed(self, claimed: Claimed, outcome: Outcome, report: TickReport) -> None:
+        await self.outbox.mark_failed(
+            claimed.delivery_id, outcome.detail or outcome.status, max(1, outcome.attempts)
+        )
+        report.failed += 1
+        if outcome.status == "unreachable":
+            await self.services.chats.deactivate(claimed.platform, claimed.chat_id, outcome.detail)
+            report.paused += 1
+        elif outcome.status == "forbidden":
+            await self.services.subscriptions.pause(claimed.subscription_id, outcome.detail)
+            report.paused += 1
+        log.warning("%s not delivered: %s %s", claimed.key, outcome.status, outcome.detail)
+
+
+class SchedulerComponent:
+    """The runner's component: an AsyncIOScheduler with the one dispatch job."""
+
+    name = "scheduler"
+
+    def __init__(
+        self,
+        services: Services,
+        platforms: Mapping[str, Platform],
+        *,
+        interval: timedelta = timedelta(minutes=1),
+        dispatcher: Dispatcher | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher or Dispatcher(services, platforms)
+        self.interval = interval
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._lock = asyncio.Lock()
+        self.last_tick: TickReport | None = None
+
+    def add_job(self) -> None:
+        seconds = self.interval.total_seconds()
+        self.scheduler.add_job(
+            self._run,
+            IntervalTrigger(seconds=seconds, timezone=UTC),
+            id=JOB_ID,
+            name="dispatch due nudges and summaries",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(seconds),
+            next_run_time=datetime.now(UTC) + timedelta(seconds=1),
+            replace_existing=True,
+        )
+
+    async def start(self) -> None:
+        self.add_job()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        # Let a tick in progress finish marking what it sent; it is short by design.
+        try:
+            async with asyncio.timeout(30):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("a tick was still running at shutdown; recovery will settle it")
+
+    async def _run(self) -> None:
+        async with self._lock:
+            try:
+                self.last_tick = await self.dispatcher.tick()
+            except Exception:
+                log.exception("scheduler tick failed; the next one retries")

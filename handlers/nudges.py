@@ -1,0 +1,294 @@
+"""The weekly messages themselves and their buttons; scheduled role summaries for groups.
+
+:func:`compose` turns a claimed send into a Reply for the scheduler. The buttons under a nudge
+(Done this week / Snooze 1 day / Skip this week / Stop) carry the goal and week, or the
+subscription and the occurrence, so an old nudge's button is recognised as old and answered
+plainly instead of acting on the wrong week.
+
+Scheduled summaries (``/summary every …``, ``/summary schedules``, ``/summary cancel <n>``) are
+called from handlers.moderation, which owns the /summary command; the moderator check is asked of
+the platform every time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.actions import action
+from bot.context import Context, StaleAction
+from bot.messages import Button, Reply, Section
+from bot.router import Router
+from bot.services import Services
+from bot.studyplan import (
+    InputError,
+    build_plan,
+    describe_local,
+    parse_clock,
+    parse_weekday,
+    resolve_timezone,
+    zone,
+)
+from handlers.certs import cert_title
+from handlers.goals import (
+    domains_of,
+    find_cert,
+    nudge_buttons,
+    occurrence_code,
+    own_goal,
+    plan_start,
+    schedule_text,
+)
+from handlers.roles import summary
+from storage.goals import streak
+from storage.models import Subscription
+from storage.outbox import Claimed
+from storage.subscriptions import current_occurrence, regular_next
+
+router = Router("nudges")
+
+SNOOZE = timedelta(days=1)
+
+
+def compose(claimed: Claimed, services: Services) -> Reply | None:
+    if claimed.kind == "summary":
+        role = services.library.get(claimed.role_id)
+        if role is None:
+            return None
+        reply = summary(role)
+        reply.add(
+            Section(paragraphs=["Weekly summary · moderators: /summary schedules to change it."])
+        )
+        return reply
+    return nudge_reply(claimed, services)
+
+
+def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
+    _, _, cert = find_cert(services, claimed.role_id, claimed.cert_id)
+    if cert is None or claimed.goal_created is None or claimed.goal_id is None:
+        return None
+    start = plan_start(claimed.goal_created, claimed.timezone)
+    plan = build_plan(domains_of(cert), start, claimed.exam_date)
+    day = claimed.occurrence.astimezone(zone(claimed.timezone)).date()
+    number = plan.week_number(day)
+    week = plan.week(number)
+    prefix = "Reminder (snoozed) — " if claimed.snoozed else ""
+    reply = Reply(title=f"{prefix}{cert_title(cert)} · {week.heading}")
+    reply.add(Section(heading="What to do this week", bullets=list(week.todo)))
+    left = plan.weeks_left(day)
+    if left is not None and claimed.exam_date is not None:
+        when = f"{left} week{'s' if left != 1 else ''} left until your exam on "
+        reply.add(Section(paragraphs=[when + f"{claimed.exam_date:%d %B %Y}."]))
+    else:
+        reply.add(
+            Section(
+                paragraphs=[
+                    f"Week {number} of your {len(plan.weeks)}-week plan (no exam date set; "
+                    "add one with /goal → Change)."
+                ]
+            )
+        )
+    reply.buttons = nudge_buttons(
+        claimed.goal_id, claimed.subscription_id, number, claimed.occurrence
+    )
+    return reply
+
+
+# ---------------------------------------------------------------------------------------------
+# The nudge's buttons
+
+
+async def _own_sub(ctx: Context, sub_id: str | None) -> Subscription:
+    if not sub_id or not sub_id.isdigit():
+        raise StaleAction("nudge")
+    sub = await ctx.services.subscriptions.get(int(sub_id))
+    if sub is None or sub.user_id != ctx.user.id or sub.kind != "nudge":
+        raise StaleAction("nudge")
+    return sub
+
+
+def _old_nudge(sub: Subscription, code: str | None, now: datetime) -> str | None:
+    """Why a button of this occurrence can no longer act, or None when it is this week's."""
+    if sub.status != "active":
+        return f"These nudges are {sub.status}; send /goal to see them."
+    current = current_occurrence(sub, now)
+    if code != str(occurrence_code(current)):
+        nxt = describe_local(regular_next(sub, now), sub.timezone)
+        return f"That nudge is from an earlier week, so nothing changed. Your next one: {nxt}."
+    return None
+
+
+@router.action("nudge")
+async def nudge_action(ctx: Context) -> Reply:
+    assert ctx.action is not None
+    verb = ctx.action.arg(0)
+    services = ctx.services
+    if verb == "done":
+        view = await own_goal(ctx, ctx.action.arg(1))
+        week_arg = ctx.action.arg(2) or ""
+        if not week_arg.isdigit() or int(week_arg) < 1:
+            raise StaleAction("nudge")
+        week = int(week_arg)
+        if view.nudge is not None:
+            today = ctx.now.astimezone(zone(view.nudge.timezone)).date()
+            start = plan_start(view.goal.created_utc, view.nudge.timezone)
+            if week > (today - start).days // 7 + 1:
+                return Reply.text("That week hasn't started yet; mark it done when it has.")
+        row, created = await services.goals.mark_done(view.goal.id or 0, week, ctx.now)
+        if not created:
+            return Reply.text(
+                f"Week {week} was already marked done on {row.done_utc:%d %B}; nothing changed."
+            )
+        done = await services.goals.weeks_done(view.goal.id or 0)
+        return Reply.text(
+            f"Week {week} marked done. Streak: {streak(set(done), week)} week(s). Well done!",
+            title="Nice work",
+        )
+    sub = await _own_sub(ctx, ctx.action.arg(1))
+    if verb == "stop":
+        reply = Reply.text(
+            "Stop your weekly study nudges and this goal? (To take a break instead, use Pause "
+            "in /goal.)",
+            title="Stop nudges?",
+        )
+        reply.buttons = [
+            [
+                Button("Yes, stop", action("goal", "stop", sub.goal_id or 0)),
+                Button("No, keep them", action("goal", "show", sub.goal_id or 0)),
+            ]
+        ]
+        return reply
+    problem = _old_nudge(sub, ctx.action.arg(2), ctx.now)
+    if problem is not None:
+        return Reply.text(problem)
+    if verb == "snooze":
+        until = ctx.now + SNOOZE
+        following = regular_next(sub, ctx.now)
+        if until >= following:
+            return Reply.text(
+                "Your next weekly nudge comes before then "
+                f"({describe_local(following, sub.timezone)}), so no snooze is needed."
+            )
+        await services.subscriptions.snooze(sub.id or 0, until)
+        return Reply.text(
+            f"Snoozed: I'll remind you again {describe_local(until, sub.timezone)}. "
+            "Your weekly time stays the same."
+        )
+    if verb == "skip":
+        await services.subscriptions.skip_current(sub.id or 0, ctx.now)
+        nxt = describe_local(regular_next(sub, ctx.now), sub.timezone)
+        return Reply.text(f"OK, skipping this week. Next nudge: {nxt}.")
+    raise StaleAction("nudge")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduled summaries (called from handlers.moderation)
+
+SCHEDULE_HELP = (
+    "Write: /summary every <weekday> <HH:MM> [time zone] [role] [to <channel>] — for example "
+    "/summary every monday 09:00 Europe/Berlin ml engineer."
+)
+
+
+def parse_schedule(text: str, now: datetime) -> tuple[int, str, str | None, str, str | None]:
+    """ "monday 09:00 Europe/Berlin ml engineer to @chan" → (weekday, time, zone, role, channel)."""
+    words = text.split()
+    channel = None
+    lowered = [w.lower() for w in words]
+    if "to" in lowered:
+        at = lowered.index("to")
+        channel = " ".join(words[at + 1 :]) or None
+        words = words[:at]
+    if len(words) < 2:
+        raise InputError(SCHEDULE_HELP)
+    weekday = parse_weekday(words[0])
+    local_time = parse_clock(words[1])
+    rest = words[2:]
+    tz_name = None
+    # The longest leading run of words that names a zone ("new york", "Europe/Berlin", "UTC").
+    for size in (3, 2, 1):
+        if len(rest) >= size:
+            choice = resolve_timezone(" ".join(rest[:size]), now)
+            if choice.zone is not None:
+                tz_name, rest = choice.zone, rest[size:]
+                break
+    return weekday, local_time, tz_name, " ".join(rest), channel
+
+
+async def schedule_summary(ctx: Context, text: str, group_role: str | None) -> Reply:
+    try:
+        weekday, local_time, tz_name, role_text, channel = parse_schedule(text, ctx.now)
+    except InputError as exc:
+        return Reply.text(str(exc))
+    if role_text:
+        role = ctx.services.index.resolve_role(role_text)
+        if role is None:
+            return Reply.text(f"I don't know a role called “{role_text[:60]}”. {SCHEDULE_HELP}")
+    else:
+        role = ctx.role(group_role)
+    target = channel or ctx.inbound.chat_id
+    if channel is not None:
+        if not await ctx.platform.is_moderator(channel, ctx.inbound.user_id):
+            return Reply.text("You need to be an administrator of that channel to schedule there.")
+        missing = await ctx.platform.missing_permission(channel)
+        if missing is not None:
+            return Reply.text(f"I can't post in that channel: I need the “{missing}” permission.")
+    tz_name = tz_name or ctx.user.timezone or "UTC"
+    sub = await ctx.services.subscriptions.create_summary(
+        platform=ctx.inbound.platform,
+        chat_id=target,
+        user_id=ctx.user.id or 0,
+        role_id=role.id,
+        weekday=weekday,
+        local_time=local_time,
+        timezone=tz_name,
+        now=ctx.now,
+    )
+    where = "here" if channel is None else f"in {channel}"
+    return Reply.text(
+        f"Scheduled: the {role.title} summary {where}, "
+        f"{schedule_text(weekday, local_time, tz_name).lower()}. "
+        f"First post: {describe_local(sub.next_due_utc, tz_name)}. "
+        "See them with /summary schedules; cancel with /summary cancel <number>.",
+        title="Summary scheduled",
+    )
+
+
+async def _chat_schedules(ctx: Context, linked: str | None) -> list[Subscription]:
+    chats = [ctx.inbound.chat_id] + ([linked] if linked else [])
+    return await ctx.services.subscriptions.summaries_for(ctx.inbound.platform, chats)
+
+
+async def list_schedules(ctx: Context, linked: str | None) -> Reply:
+    subs = await _chat_schedules(ctx, linked)
+    if not subs:
+        return Reply.text("No scheduled summaries for this chat. " + SCHEDULE_HELP)
+    lines = []
+    for number, sub in enumerate(subs, start=1):
+        role = ctx.services.library.get(sub.role_id)
+        where = "here" if sub.chat_id == ctx.inbound.chat_id else f"in {sub.chat_id}"
+        status = (
+            f"next {describe_local(sub.next_due_utc, sub.timezone)}"
+            if sub.status == "active"
+            else f"{sub.status}: {sub.paused_reason or 'no reason given'}"
+        )
+        lines.append(
+            f"{number}. {role.title if role else sub.role_id} {where} — "
+            f"{schedule_text(sub.weekday, sub.local_time, sub.timezone)}; {status}"
+        )
+    reply = Reply(title="Scheduled summaries")
+    reply.add(Section(bullets=lines, paragraphs=["Cancel one with /summary cancel <number>."]))
+    return reply
+
+
+async def cancel_schedule(ctx: Context, number_text: str, linked: str | None) -> Reply:
+    subs = await _chat_schedules(ctx, linked)
+    if not number_text.strip().isdigit() or not 1 <= int(number_text) <= len(subs):
+        count = len(subs)
+        return Reply.text(
+            f"Give the number from /summary schedules (1 to {count})."
+            if count
+            else "There are no scheduled summaries here to cancel."
+        )
+    sub = subs[int(number_text) - 1]
+    await ctx.services.subscriptions.stop(sub.id or 0, "cancelled by a moderator")
+    return Reply.text(f"Cancelled scheduled summary {number_text}.")

@@ -1,0 +1,413 @@
+"""The outbox: claiming due weekly sends, and the life of each send.
+
+One claim is one short transaction: read due subscriptions through the (status, next_due_utc)
+index — on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint rows —
+write one ``deliveries`` row per occurrence under a unique key ``kind:subscription:occurrence``,
+and advance each subscription's ``next_due_utc`` from its local rule. The unique key is the last
+line of defence: on SQLite, where there is no row locking, a second worker that read the same rows
+fails on the key and its whole claim rolls back.
+
+A delivery row then moves through these states (``attempts`` tells the first two apart)::
+
+    pending, attempts 0  claimed, never tried          -> a stale one is sent by recovery
+    pending, attempts 1  a send has started            -> sent | failed
+    pending, attempts≥1 and stale (the worker died)     -> failed "outcome unknown", NOT resent
+    skipped                                             never sent, with the reason
+
+That is the delivery guarantee, stated once: **at most once**. A nudge that was claimed but never
+started is still sent after a crash; a nudge whose send had started when the worker died is
+recorded as failed rather than risk a duplicate. A second copy of a weekly reminder annoys
+people more than a rare missing one, and the row says what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select as sm_select
+
+from bot.studyplan import latest_occurrence, next_occurrence, zone
+from storage.db import Database
+from storage.models import Delivery, Goal, Subscription
+
+S = Subscription.__table__.c  # type: ignore[attr-defined]
+D = Delivery.__table__.c  # type: ignore[attr-defined]
+G = Goal.__table__.c  # type: ignore[attr-defined]
+
+CATCH_UP = timedelta(hours=24)
+"""A missed occurrence younger than this is sent once, late; an older one is recorded as skipped."""
+LEASE = timedelta(minutes=2)
+"""A delivery left pending this long belongs to a worker that stopped."""
+MAX_MISSED_ROWS = 60
+"""Skipped rows written for one long outage; older missed weeks are summarised in the last one."""
+
+
+def occurrence_key(kind: str, sub_id: int, occurrence: datetime, snoozed: datetime | None) -> str:
+    key = f"{kind}:{sub_id}:{occurrence:%Y%m%dT%H%MZ}"
+    return key + (f":z{snoozed:%Y%m%dT%H%MZ}" if snoozed is not None else "")
+
+
+@dataclass(slots=True)
+class Claimed:
+    """One send to make: everything needed to compose it, without another query."""
+
+    delivery_id: int
+    key: str
+    subscription_id: int
+    kind: str
+    platform: str
+    chat_id: str
+    role_id: str
+    occurrence: datetime
+    snoozed: bool
+    weekday: int
+    local_time: str
+    timezone: str
+    next_due: datetime
+    goal_id: int | None = None
+    cert_id: str | None = None
+    exam_date: date | None = None
+    goal_created: datetime | None = None
+
+
+_COLUMNS = (
+    S.id,
+    S.kind,
+    S.platform,
+    S.chat_id,
+    S.role_id,
+    S.weekday,
+    S.local_time,
+    S.timezone,
+    S.next_due_utc,
+    S.snoozed_until_utc,
+    S.skip_next,
+    S.goal_id,
+    G.cert_id,
+    G.exam_date,
+    G.created_utc,
+)
+
+
+@dataclass(slots=True)
+class _Decision:
+    rows: list[dict]
+    pending_key: str | None
+    pending_occurrence: datetime | None
+    snoozed: bool
+    sub_values: dict
+    goal_completed: bool = False
+
+
+def decide(r, now: datetime, catch_up: timedelta = CATCH_UP) -> _Decision:  # type: ignore[no-untyped-def]
+    """What to do with one due subscription row; pure, so every policy is tested directly."""
+    sid, kind, platform, chat_id = r.id, r.kind, r.platform, r.chat_id
+    rule = (r.weekday, r.local_time, r.timezone)
+    due: datetime = r.next_due_utc
+    rows: list[dict] = []
+
+    def row(occurrence: datetime, status: str, error: str | None, snooze: datetime | None) -> dict:
+        return {
+            "key": occurrence_key(kind, sid, occurrence, snooze),
+            "subscription_id": sid,
+            "platform": platform,
+            "chat_id": chat_id,
+            "occurrence_utc": occurrence,
+            "status": status,
+            "attempts": 0,
+            "last_error": error,
+            "created_utc": now,
+        }
+
+    values: dict = {"id": sid, "snoozed_until_utc": None, "skip_next": r.skip_next}
+    if r.snoozed_until_utc is not None and r.snoozed_until_utc == due:
+        occurrence = latest_occurrence(*rule, due)
+        following = next_occurrence(*rule, due)
+        if following > now:
+            late = now - due > catch_up
+            rows.append(
+                row(
+                    occurrence,
+                    "skipped" if late else "pending",
+                    "snoozed reminder more than 24 h late" if late else None,
+                    due,
+                )
+            )
+            values.update(next_due_utc=following, status="active")
+            key = None if late else rows[-1]["key"]
+            return _Decision(rows, key, occurrence if key else None, True, values)
+        rows.append(row(occurrence, "skipped", "snoozed reminder superseded by a newer week", due))
+        due = following
+    latest = latest_occurrence(*rule, now)
+    missed = []
+    moment = due
+    while moment < latest and len(missed) < MAX_MISSED_ROWS:
+        missed.append(moment)
+        moment = next_occurrence(*rule, moment)
+    for moment in missed:
+        rows.append(row(moment, "skipped", "missed while the bot was not running", None))
+    values.update(next_due_utc=next_occurrence(*rule, latest), status="active")
+    if r.exam_date is not None and latest.astimezone(zone(r.timezone)).date() >= r.exam_date:
+        values.update(status="stopped", paused_reason="exam date reached")
+        return _Decision(rows, None, None, False, values, goal_completed=True)
+    if r.skip_next:
+        rows.append(row(latest, "skipped", "skipped at the person's request", None))
+        values["skip_next"] = False
+        return _Decision(rows, None, None, False, values)
+    if now - latest > catch_up:
+        rows.append(row(latest, "skipped", "more than 24 h late after downtime", None))
+        return _Decision(rows, None, None, False, values)
+    rows.append(row(latest, "pending", None, None))
+    return _Decision(rows, rows[-1]["key"], latest, False, values)
+
+
+class Outbox:
+    def __init__(
+        self, db: Database, *, catch_up: timedelta = CATCH_UP, lease: timedelta = LEASE
+    ) -> None:
+        self.db, self.catch_up, self.lease = db, catch_up, lease
+
+    def _due_query(self, now: datetime, platforms: Sequence[str], limit: int):  # type: ignore[no-untyped-def]
+        query = (
+            select(*_COLUMNS)
+            .select_from(Subscription.__table__.outerjoin(Goal.__table__, G.id == S.goal_id))  # type: ignore[attr-defined]
+            .where(S.status == "active", S.next_due_utc <= now, S.platform.in_(list(platforms)))
+            .order_by(S.next_due_utc)
+            .limit(limit)
+        )
+        if self.db.is_postgres:
+            query = query.with_for_update(skip_locked=True, of=Subscription.__table__)  # type: ignore[arg-type]
+        return query
+
+    async def claim(
+        self, now: datetime, platforms: Sequence[str], limit: int = 500
+    ) -> tuple[list[Claimed], int]:
+        """Claim up to ``limit`` due subscriptions: (sends to make, due rows handled).
+
+        A lost race is not an error: a unique-key clash means another worker claimed the same
+        rows first; this claim rolls back and reports -1 rows so the caller looks again.
+        """
+        if not platforms:
+            return [], 0
+        async with self.db.engine.connect() as conn:
+            trans = await conn.begin()
+            try:
+                result = await conn.execute(self._due_query(now, platforms, limit))
+                due = result.all()
+                if not due:
+                    await trans.rollback()
+                    return [], 0
+                decisions = [(r, decide(r, now, self.catch_up)) for r in due]
+                rows = [row for _, d in decisions for row in d.rows]
+                ids: dict[str, int] = {}
+                if rows:
+                    inserted = await conn.execute(
+                        insert(Delivery.__table__).returning(D.id, D.key),  # type: ignore[arg-type]
+                        rows,
+                    )
+                    ids = {key: did for did, key in inserted.all()}
+                await conn.execute(
+                    update(Subscription.__table__)  # type: ignore[arg-type]
+                    .where(S.id == _bind("b_id"))
+                    .values(
+                        next_due_utc=_bind("b_next"),
+                        snoozed_until_utc=_bind("b_snooze"),
+                        skip_next=_bind("b_skip"),
+                        status=_bind("b_status"),
+                    ),
+                    [
+                        {
+                            "b_id": d.sub_values["id"],
+                            "b_next": d.sub_values["next_due_utc"],
+                            "b_snooze": d.sub_values["snoozed_until_utc"],
+                            "b_skip": d.sub_values["skip_next"],
+                            "b_status": d.sub_values["status"],
+                        }
+                        for _, d in decisions
+                    ],
+                )
+                stopped = [
+                    (d.sub_values["id"], d.sub_values.get("paused_reason"))
+                    for _, d in decisions
+                    if d.sub_values["status"] == "stopped"
+                ]
+                for sid, reason in stopped:
+                    await conn.execute(
+                        update(Subscription.__table__)  # type: ignore[arg-type]
+                        .where(S.id == sid)
+                        .values(paused_reason=reason)
+                    )
+                completed = [r.goal_id for r, d in decisions if d.goal_completed and r.goal_id]
+                if completed:
+                    await conn.execute(
+                        update(Goal.__table__)  # type: ignore[arg-type]
+                        .where(G.id.in_(completed))
+                        .values(status="completed")
+                    )
+                await trans.commit()
+            except IntegrityError:
+                await trans.rollback()
+                return [], -1
+        claimed: list[Claimed] = []
+        for r, d in decisions:
+            if d.pending_key is None or d.pending_occurrence is None:
+                continue
+            claimed.append(_claimed(r, ids[d.pending_key], d.pending_key, d.pending_occurrence, d))
+        return claimed, len(due)
+
+    async def start(self, delivery_ids: Iterable[int]) -> set[int]:
+        """Mark sends as started (attempts 0 → 1) and return the ids this worker now owns.
+
+        A compare-and-set, so two workers recovering the same stale row cannot both send it.
+        """
+        ids = list(delivery_ids)
+        if not ids:
+            return set()
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(
+                update(Delivery.__table__)  # type: ignore[arg-type]
+                .where(D.id.in_(ids), D.status == "pending", D.attempts == 0)
+                .values(attempts=1)
+                .returning(D.id)
+            )
+            return {row[0] for row in result.all()}
+
+    async def mark_sent(self, delivery_ids: Iterable[int], now: datetime) -> None:
+        ids = list(delivery_ids)
+        if not ids:
+            return
+        async with self.db.engine.begin() as conn:
+            await conn.execute(
+                update(Delivery.__table__)  # type: ignore[arg-type]
+                .where(D.id.in_(ids))
+                .values(status="sent", sent_utc=now, last_error=None)
+            )
+
+    async def mark_failed(
+        self, delivery_id: int, error: str, attempts: int, status: str = "failed"
+    ) -> None:
+        async with self.db.engine.begin() as conn:
+            await conn.execute(
+                update(Delivery.__table__)  # type: ignore[arg-type]
+                .where(D.id == delivery_id)
+                .values(status=status, last_error=error[:256], attempts=attempts)
+            )
+
+    async def retarget(self, delivery_id: int, chat_id: str) -> None:
+        async with self.db.engine.begin() as conn:
+            await conn.execute(
+                update(Delivery.__table__)  # type: ignore[arg-type]
+                .where(D.id == delivery_id)
+                .values(chat_id=chat_id)
+            )
+
+    async def recover(self, now: datetime, platforms: Sequence[str]) -> tuple[list[Claimed], int]:
+        """After a crash: stale never-started sends are returned to send; stale started ones are
+        recorded as failed with "outcome unknown" (at most once). Returns (to send, abandoned)."""
+        if not platforms:
+            return [], 0
+        stale = now - self.lease
+        async with self.db.engine.begin() as conn:
+            abandoned = await conn.execute(
+                update(Delivery.__table__)  # type: ignore[arg-type]
+                .where(
+                    D.status == "pending",
+                    D.attempts > 0,
+                    D.created_utc <= stale,
+                    D.platform.in_(list(platforms)),
+                )
+                .values(
+                    status="failed",
+                    last_error="outcome unknown: the worker stopped mid-send; not resent",
+                )
+            )
+            rows = (
+                await conn.execute(
+                    select(*_COLUMNS, D.id.label("delivery_id"), D.key, D.occurrence_utc)
+                    .select_from(
+                        Delivery.__table__.join(  # type: ignore[attr-defined]
+                            Subscription.__table__, S.id == D.subscription_id
+                        ).outerjoin(Goal.__table__, G.id == S.goal_id)
+                    )
+                    .where(
+                        D.status == "pending",
+                        D.attempts == 0,
+                        D.created_utc <= stale,
+                        D.platform.in_(list(platforms)),
+                    )
+                    .limit(1000)
+                )
+            ).all()
+        claimed = []
+        for r in rows:
+            snoozed = ":z" in r.key
+            claimed.append(
+                Claimed(
+                    delivery_id=r.delivery_id,
+                    key=r.key,
+                    subscription_id=r.id,
+                    kind=r.kind,
+                    platform=r.platform,
+                    chat_id=r.chat_id,
+                    role_id=r.role_id,
+                    occurrence=r.occurrence_utc,
+                    snoozed=snoozed,
+                    weekday=r.weekday,
+                    local_time=r.local_time,
+                    timezone=r.timezone,
+                    next_due=r.next_due_utc,
+                    goal_id=r.goal_id,
+                    cert_id=r.cert_id,
+                    exam_date=r.exam_date,
+                    goal_created=r.created_utc,
+                )
+            )
+        return claimed, abandoned.rowcount or 0
+
+    async def due(self, now: datetime, limit: int = 20) -> list[Subscription]:
+        """What falls due next (or is overdue), soonest first: for ``careerbot nudges due``."""
+        async with self.db.session() as session:
+            rows = await session.exec(
+                sm_select(Subscription)
+                .where(Subscription.status == "active")
+                .order_by(Subscription.next_due_utc)  # type: ignore[arg-type]
+                .limit(limit)
+            )
+            return list(rows.all())
+
+    async def deliveries(self, subscription_id: int | None = None) -> list[Delivery]:
+        async with self.db.session() as session:
+            query = sm_select(Delivery).order_by(Delivery.id)  # type: ignore[arg-type]
+            if subscription_id is not None:
+                query = query.where(Delivery.subscription_id == subscription_id)
+            return list((await session.exec(query)).all())
+
+
+def _bind(name: str):  # type: ignore[no-untyped-def]
+    return bindparam(name)
+
+
+def _claimed(r, delivery_id: int, key: str, occurrence: datetime, d: _Decision) -> Claimed:  # type: ignore[no-untyped-def]
+    return Claimed(
+        delivery_id=delivery_id,
+        key=key,
+        subscription_id=r.id,
+        kind=r.kind,
+        platform=r.platform,
+        chat_id=r.chat_id,
+        role_id=r.role_id,
+        occurrence=occurrence,
+        snoozed=d.snoozed,
+        weekday=r.weekday,
+        local_time=r.local_time,
+        timezone=r.timezone,
+        next_due=d.sub_values["next_due_utc"],
+        goal_id=r.goal_id,
+        cert_id=r.cert_id,
+        exam_date=r.exam_date,
+        goal_created=r.created_utc,
+    )

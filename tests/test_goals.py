@@ -1,0 +1,283 @@
+"""The goal flow through the router, as a person would use it, including bad input and restarts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot.app import CareerBot
+from bot.clock import ManualClock
+from storage.models import Goal, Subscription, WeekDone
+from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
+
+
+async def set_goal(
+    chat: Chat,
+    cert: str = "MLA-C01",
+    exam: str = "2027-03-15",
+    when: str = "Tuesday 19:30",
+    tz: str = "Berlin",
+) -> str:
+    await chat.say("/goal")
+    reply = await chat.say(cert)
+    assert "2/4" in text_of(reply), text_of(reply)
+    if exam:
+        await chat.say(exam)
+    else:
+        await chat.press("No date yet")
+    assert "3/4" in text_of(chat.last)
+    await chat.say(when)
+    assert "4/4" in text_of(chat.last), text_of(chat.last)
+    await chat.say(tz)
+    assert "confirm" in text_of(chat.last).lower(), text_of(chat.last)
+    confirmation = text_of(chat.last)
+    done = await chat.press("Confirm")
+    assert "Goal set" in text_of(done), text_of(done)
+    return confirmation
+
+
+async def goals_of(bot: CareerBot) -> list[Goal]:
+    async with bot.db.session() as session:
+        return list((await session.exec(select(Goal))).all())
+
+
+async def subs_of(bot: CareerBot) -> list[Subscription]:
+    async with bot.db.session() as session:
+        return list((await session.exec(select(Subscription))).all())
+
+
+async def test_full_flow_confirms_first_nudge_in_local_time(chat: Chat, bot: CareerBot) -> None:
+    # The clock stands at Tuesday 24 Nov 2026 09:00 UTC = 10:00 in Berlin.
+    confirmation = await set_goal(chat)
+    assert "AWS" in confirmation or "MLA-C01" in confirmation
+    assert "Tuesday 24 November 2026, 19:30 (CET, UTC+01:00)" in confirmation
+    assert "Every Tuesday at 19:30 (Europe/Berlin)" in confirmation
+    assert "Review and practice exam" in confirmation
+    [goal] = await goals_of(bot)
+    [sub] = await subs_of(bot)
+    assert goal.cert_id == "aws-mla" and str(goal.exam_date) == "2027-03-15"
+    assert (sub.kind, sub.weekday, sub.local_time, sub.timezone) == (
+        "nudge",
+        1,
+        "19:30",
+        "Europe/Berlin",
+    )
+    assert sub.next_due_utc.isoformat() == "2026-11-24T18:30:00+00:00"
+    user = await bot.services.users.get("test", "u1")
+    assert user is not None and user.timezone == "Europe/Berlin"
+
+
+async def test_flow_survives_a_restart(tmp_path: Path, clock: ManualClock) -> None:
+    platform = RecordingPlatform()
+    first = CareerBot(settings_for(tmp_path), clock=clock)
+    await first.start()
+    chat = Chat(first, platform)
+    await chat.say("/goal")
+    await chat.say("AI-103")
+    await chat.say("2027-01-31")
+    await first.stop()
+
+    second = CareerBot(settings_for(tmp_path), clock=clock)
+    await second.start()
+    chat = Chat(second, platform)
+    reply = await chat.say("Saturday 9am")
+    assert "4/4" in text_of(reply)
+    await chat.say("Asia/Kolkata")
+    assert "Saturday 28 November 2026, 09:00 (IST, UTC+05:30)" in text_of(chat.last)
+    await chat.press("Confirm")
+    [goal] = await goals_of(second)
+    assert goal.cert_id == "ai-103" and str(goal.exam_date) == "2027-01-31"
+    await second.stop()
+
+
+async def test_retired_exam_points_to_its_successor(chat: Chat, bot: CareerBot) -> None:
+    await chat.say("/goal")
+    reply = await chat.press("AI-900")
+    text = text_of(reply)
+    assert "retired" in text and "AI-901" in text
+    reply = await chat.press("Choose AI-901 instead")
+    assert "2/4" in text_of(reply) and "AI-901" in text_of(reply)
+    assert await goals_of(bot) == []
+
+
+async def test_closed_exam_without_successor(chat: Chat) -> None:
+    await chat.say("/goal")
+    reply = await chat.press("3.")
+    assert "closed" in text_of(reply) and "no direct successor" in text_of(reply)
+
+
+async def test_credential_not_on_roadmap(chat: Chat, bot: CareerBot) -> None:
+    await chat.say("/goal")
+    reply = await chat.say("XYZ-999")
+    assert "not on the Machine Learning Engineer roadmap" in text_of(reply)
+    assert "1/4" in text_of(reply)
+    assert await goals_of(bot) == []
+
+
+async def test_bad_dates_times_and_zones_each_get_a_clear_answer(
+    chat: Chat, bot: CareerBot
+) -> None:
+    await chat.say("/goal")
+    await chat.say("MLA-C01")
+    cases = {
+        "2027-02-31": "February 2027 has 28 days",
+        "31 February 2027": "February 2027 has 28 days",
+        "2026-01-10": "not in the future",
+        "2026-11-24": "not in the future",
+        "2030-01-01": "more than two years away",
+        "next week": "couldn't read that date",
+        "2027-13-01": "no month 13",
+    }
+    for text, expected in cases.items():
+        reply = await chat.say(text)
+        assert expected in text_of(reply), (text, text_of(reply))
+        assert "2/4" in text_of(reply)
+    await chat.say("15 March 2027")
+    for text, expected in {
+        "Tuesday 25:00": "hours go from 00 to 23",
+        "Tuesday 19:75": "minutes go from 00 to 59",
+        "Funday 19:00": "not a day of the week",
+        "Tuesday": "what time",
+        "13pm tuesday": "hour goes from 1 to 12",
+    }.items():
+        reply = await chat.say(text)
+        assert expected in text_of(reply), (text, text_of(reply))
+        assert "3/4" in text_of(reply)
+    await chat.say("Tue 7:30pm")
+    reply = await chat.say("Mars/Olympus_Mons")
+    assert "I don't know the time zone" in text_of(reply)
+    reply = await chat.say("UTC+5:30")
+    assert "Asia/Kolkata" in text_of(reply) and "which is yours" in text_of(reply)
+    reply = await chat.press("Use Asia/Kolkata")
+    assert "Tuesday 24 November 2026, 19:30 (IST, UTC+05:30)" in text_of(reply)
+    assert await goals_of(bot) == [], "nothing is stored before Confirm"
+    await chat.press("Confirm")
+    [sub] = await subs_of(bot)
+    assert (sub.local_time, sub.timezone) == ("19:30", "Asia/Kolkata")
+
+
+async def test_second_goal_while_one_is_active(chat: Chat, bot: CareerBot) -> None:
+    await set_goal(chat)
+    reply = await chat.say("/goal")
+    assert "Your goal" in text_of(reply)
+    reply = await chat.say("/certs")
+    await chat.press("6.")
+    reply = await chat.press("Set as my goal")
+    assert "already have a goal" in text_of(reply)
+    assert len(await goals_of(bot)) == 1
+
+
+async def test_set_as_my_goal_from_certs_starts_at_the_date(chat: Chat) -> None:
+    await chat.say("/certs")
+    reply = await chat.press("6.")
+    assert "Set as my goal" in text_of(reply)
+    reply = await chat.press("Set as my goal")
+    assert "2/4" in text_of(reply)
+    await chat.say("/certs")
+    reply = await chat.press("2.")
+    assert "Set as my goal" not in text_of(reply), "a retired exam offers no goal button"
+
+
+async def test_pause_resume_stop_and_nudges_list(chat: Chat, bot: CareerBot) -> None:
+    await set_goal(chat, exam="")
+    reply = await chat.say("/nudges")
+    assert "Study nudge: Every Tuesday at 19:30 (Europe/Berlin) — next Tuesday 24" in text_of(reply)
+    reply = await chat.say("/goal pause")
+    assert "paused" in text_of(reply).lower()
+    [sub] = await subs_of(bot)
+    assert sub.status == "paused"
+    bot.services.clock.advance(timedelta(days=10))  # type: ignore[attr-defined]
+    await chat.press("Resume")
+    [sub] = await subs_of(bot)
+    assert sub.status == "active"
+    assert sub.next_due_utc.isoformat() == "2026-12-08T18:30:00+00:00", "from now, no catch-up"
+    await chat.say("/goal stop")
+    await chat.press("Yes, stop")
+    [sub] = await subs_of(bot)
+    [goal] = await goals_of(bot)
+    assert (sub.status, goal.status) == ("stopped", "stopped")
+    reply = await chat.say("/nudges")
+    assert "no weekly nudges" in text_of(reply)
+    reply = await chat.say("/goal")
+    assert "1/4" in text_of(reply), "a stopped goal makes room for a new one"
+
+
+async def test_done_twice_changes_nothing_and_progress_shows_streak(
+    chat: Chat, bot: CareerBot, clock: ManualClock
+) -> None:
+    await set_goal(chat)
+    reply = await chat.say("/goal")
+    await chat.press("Done this week")
+    assert "Week 1 marked done" in text_of(chat.last)
+    await chat.say("/goal")
+    reply = await chat.press("Done this week")
+    assert "already marked done" in text_of(reply)
+    clock.advance(timedelta(days=7))
+    await chat.say("/goal")
+    await chat.press("Done this week")
+    assert "Streak: 2" in text_of(chat.last)
+    reply = await chat.say("/progress")
+    assert "2 of 2 so far" in text_of(reply) and "2 week(s)" in text_of(reply)
+    async with bot.db.session() as session:
+        assert len((await session.exec(select(WeekDone))).all()) == 2
+
+
+async def test_future_week_cannot_be_marked_done(chat: Chat) -> None:
+    await set_goal(chat)
+    [goal_id] = [g.id for g in await goals_of(chat.bot)]
+    reply = await chat.press(f"v1:nudge:done:{goal_id}:5")
+    assert "hasn't started yet" in text_of(reply)
+
+
+async def test_someone_elses_goal_button_is_expired(chat: Chat, bot: CareerBot) -> None:
+    await set_goal(chat)
+    [goal] = await goals_of(bot)
+    other = Chat(bot, chat.platform, user_id="u2")
+    reply = await other.press(f"v1:goal:stop:{goal.id}")
+    assert "expired" in text_of(reply)
+    assert (await goals_of(bot))[0].status == "active"
+
+
+async def test_goal_in_a_group_is_sent_to_private(bot: CareerBot, platform) -> None:  # type: ignore[no-untyped-def]
+    member = Chat(bot, platform, user_id="m", chat_id="g1", chat_kind="group")
+    reply = await member.say("/goal")
+    assert "private chat" in text_of(reply)
+
+
+async def test_change_date_and_time(chat: Chat, bot: CareerBot) -> None:
+    await set_goal(chat)
+    await chat.say("/goal")
+    await chat.press("Change date or time")
+    await chat.say("2027-05-01")
+    await chat.say("Sunday 08:00")
+    await chat.say("New York")
+    reply = await chat.press("Confirm")
+    assert "Updated" in text_of(reply)
+    [goal] = await goals_of(bot)
+    [sub] = await subs_of(bot)
+    assert str(goal.exam_date) == "2027-05-01"
+    assert (sub.weekday, sub.local_time, sub.timezone) == (6, "08:00", "America/New_York")
+    assert len(await goals_of(bot)) == 1
+
+
+async def test_plan_ics_document(chat: Chat) -> None:
+    await set_goal(chat)
+    reply = await chat.say("/plan_ics")
+    assert reply is not None and reply.document is not None
+    assert reply.document.filename.endswith(".ics")
+    body = reply.document.data.decode()
+    assert "BEGIN:VTIMEZONE" in body and "TZID:Europe/Berlin" in body
+    assert "DTSTART;TZID=Europe/Berlin:20261124T193000" in body
+    assert "DTSTART;VALUE=DATE:20270315" in body
+
+
+async def test_cancel_leaves_nothing(chat: Chat, bot: CareerBot) -> None:
+    await chat.say("/goal")
+    await chat.say("MLA-C01")
+    reply = await chat.press("Cancel")
+    assert "nothing was saved" in text_of(reply)
+    reply = await chat.press("No date yet")
+    assert "expired" in text_of(reply)
+    assert await goals_of(bot) == []
