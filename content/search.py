@@ -124,6 +124,21 @@ SYNONYMS = {
     "automated": "automation",
     "automatable": "automation",
     "safe": "safe",
+    "redundant": "replace",
+    "disappear": "replace",
+    "extinct": "replace",
+    "applicant": "candidate",
+    "candidates": "candidate",
+    "assess": "evaluate",
+    "judge": "evaluate",
+    "hire": "hiring",
+    "classic": "classical",
+    "traditional": "classical",
+    "study": "learn",
+    "exposed": "exposure",
+    "exposes": "exposure",
+    "salaries": "salary",
+    "income": "salary",
 }
 K1, B = 1.2, 0.75
 ANSWER_WEIGHT = 0.5
@@ -140,9 +155,22 @@ def _stem(word: str) -> str:
     return word
 
 
+PHRASES = [
+    (re.compile(r"\blarge language models?\b"), "llm"),
+    (re.compile(r"\bauto(?:mated)?[ -]?(?:machine learning|ml)\b"), "automl"),
+    (re.compile(r"\bai (?:eng|engineers?)\b"), "aiengineer"),
+    (re.compile(r"\bstay(?:ing)? (?:ahead|relevant|employable)\b"), "learn"),
+    (re.compile(r"\bhow much\b"), "salary"),
+]
+"""Multi-word names rewritten to one token before splitting, so they are not diluted."""
+
+
 def tokens(text: str) -> list[str]:
+    text = text.lower()
+    for pattern, replacement in PHRASES:
+        text = pattern.sub(replacement, text)
     words: list[str] = []
-    for raw in re.findall(r"[a-z0-9]+", text.lower()):
+    for raw in re.findall(r"[a-z0-9]+", text):
         expanded = SYNONYMS.get(raw, raw)
         words.extend(_stem(w) for w in expanded.split() if w not in STOPWORDS)
     return words
@@ -157,7 +185,7 @@ SECTION_WORDS: dict[str, str] = {
     "plan": "protect protection plan skills learn stay ahead future proof migration path move",
     "certs": "certification roadmap which certification first order credential study",
     "day": "day in the life typical day daily routine what do all day",
-    "salary": "salary pay earn money how much income compensation",
+    "salary": "salary pay earn make money how much income compensation",
     "responsibilities": "responsibilities duties what does do role involve job description",
     "about": "sources method methodology how computed where data from reviewed",
     "roles": "roles other roles list compare adjacent difference between",
@@ -218,6 +246,12 @@ class ContentIndex:
                 self._postings.setdefault(term, []).append(i)
         self._vocab = sorted(self._idf)
         self._names = sorted(library.names, key=len, reverse=True)
+        self._role_words = {
+            pack.id: frozenset(
+                t for name in (pack.title, *pack.aliases) for t in tokens(name) if t != "ai"
+            )
+            for pack in library.packs
+        }
         self._closest = lru_cache(maxsize=4096)(self._closest_uncached)
         self.resolve_role = lru_cache(maxsize=4096)(self._resolve_role_uncached)
 
@@ -303,9 +337,14 @@ class ContentIndex:
         close = difflib.get_close_matches(term, self._vocab, n=1, cutoff=0.8)
         return close[0] if close else None
 
-    def _query_terms(self, text: str) -> list[str]:
+    def _query_terms(self, text: str, role_id: str | None = None) -> list[str]:
+        """Query words mapped onto the vocabulary, minus the words of the role's own name:
+        once the role is known they match nearly everything and only add noise."""
+        noise = self._role_words.get(role_id or "", frozenset())
         terms: list[str] = []
         for term in tokens(text):
+            if term in noise:
+                continue
             if term in self._idf:
                 terms.append(term)
             elif (near := self._closest(term)) is not None:
@@ -315,7 +354,7 @@ class ContentIndex:
     def search(self, text: str, role_id: str | None = None, limit: int = 3) -> SearchResult:
         named = self.role_in(text)
         scope = named.id if named else role_id
-        terms = self._query_terms(text)
+        terms = self._query_terms(text, scope)
         best: dict[int, float] = {}
         for term in set(terms):
             idf = self._idf[term]

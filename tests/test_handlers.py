@@ -200,13 +200,17 @@ async def test_group_chatter_is_ignored_but_commands_answer(bot, platform) -> No
 
 
 async def test_every_button_in_every_reply_leads_somewhere(chat: Chat) -> None:
-    """Walk the menus breadth-first: no button may hit an error or an expired menu."""
+    """Walk the content menus: no button may hit an error or an expired menu.
+
+    Buttons that act on stored data (goals, nudges, /forget) are steps of their own flows and
+    are tested there; here they are not pressed out of order.
+    """
     seen: set[str] = set()
     queue = [b.action for b in (await chat.say("/start")).all_buttons()]
     queue += [action("faqs", "mle"), action("certs", "mle"), action("roles")]
     while queue:
         data = queue.pop()
-        if data in seen or data.startswith("v1:forget"):
+        if data in seen or data.startswith(("v1:forget", "v1:goal", "v1:nudge")):
             continue
         seen.add(data)
         reply = await chat.press(data)
