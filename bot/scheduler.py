@@ -198,7 +198,9 @@ class SchedulerComponent:
 
     async def stop(self) -> None:
         if self.scheduler.running:
+            # AsyncIOScheduler shuts down on the loop's next turn: give it that turn.
             self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)
         # Let a tick in progress finish marking what it sent; it is short by design.
         try:
             async with asyncio.timeout(30):

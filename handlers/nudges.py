@@ -255,7 +255,7 @@ async def schedule_summary(ctx: Context, text: str, group_role: str | None) -> R
 
 async def _chat_schedules(ctx: Context, linked: str | None) -> list[Subscription]:
     chats = [ctx.inbound.chat_id] + ([linked] if linked else [])
-    return await ctx.services.subscriptions.summaries_for(ctx.inbound.platform, chats)
+    return await ctx.services.subscriptions.summaries_for(ctx.inbound.platform, chats, ctx.user.id)
 
 
 async def list_schedules(ctx: Context, linked: str | None) -> Reply:

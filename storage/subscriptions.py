@@ -45,15 +45,21 @@ class Subscriptions:
             )
             return list(rows.all())
 
-    async def summaries_for(self, platform: str, chat_ids: list[str]) -> list[Subscription]:
-        """Scheduled summaries posting into any of ``chat_ids`` (a group and its linked channel)."""
+    async def summaries_for(
+        self, platform: str, chat_ids: list[str], user_id: int | None = None
+    ) -> list[Subscription]:
+        """Scheduled summaries posting into any of ``chat_ids`` (a group and its linked channel),
+        plus those ``user_id`` set for other channels from anywhere on the platform."""
+        where_chat = col(Subscription.chat_id).in_(chat_ids)
+        if user_id is not None:
+            where_chat = or_(where_chat, Subscription.user_id == user_id)
         async with self.db.session() as session:
             rows = await session.exec(
                 select(Subscription)
                 .where(
                     Subscription.kind == "summary",
                     Subscription.platform == platform,
-                    col(Subscription.chat_id).in_(chat_ids),
+                    where_chat,
                     Subscription.status != "stopped",
                 )
                 .order_by(col(Subscription.id))

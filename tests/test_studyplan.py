@@ -1,0 +1,209 @@
+"""Pure pieces: weekly times, the plan's allocation, parsing and the .ics file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.studyplan import (
+    DEFAULT_WEEKS,
+    InputError,
+    allocate,
+    build_plan,
+    latest_occurrence,
+    next_occurrence,
+    parse_clock,
+    parse_exam_date,
+    parse_when,
+    plan_ics,
+    resolve_timezone,
+    slug_to_zone,
+    transitions,
+    zone_to_slug,
+)
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+AWS_MLA = (
+    ("Data preparation", 28.0),
+    ("Model development", 26.0),
+    ("Deployment", 22.0),
+    ("Monitoring", 24.0),
+)
+
+
+def test_allocation_follows_weights_and_sums() -> None:
+    assert allocate([28, 26, 22, 24], 15) == [4, 4, 3, 4]
+    assert allocate([13, 14, 18, 20, 22, 13], 6) == [1, 1, 1, 1, 1, 1]
+    heavy = allocate([80, 10, 10], 10)
+    assert sum(heavy) == 10 and heavy[0] == 8 and min(heavy) >= 1
+
+
+def test_plan_spreads_domains_and_ends_with_review() -> None:
+    plan = build_plan(AWS_MLA, date(2026, 11, 24), date(2027, 3, 16))
+    assert len(plan.weeks) == 16
+    assert [w.kind for w in plan.weeks[-2:]] == ["review", "exam"]
+    assert dict(plan.allocation) == {
+        "Data preparation": 4,
+        "Model development": 4,
+        "Deployment": 3,
+        "Monitoring": 3,
+    }
+    assert plan.weeks[0].heading == "Week 1: Data preparation (1/4)"
+    assert plan.weeks_left(date(2026, 11, 24)) == 16
+    assert plan.week_number(date(2026, 12, 1)) == 2
+
+
+def test_short_and_dateless_plans() -> None:
+    one = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 11, 28))
+    assert [w.kind for w in one.weeks] == ["exam"]
+    three = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 12, 15))
+    assert [w.topic for w in three.weeks[:2]] == [
+        "Data preparation + Model development",
+        "Deployment + Monitoring",
+    ]
+    dateless = build_plan(AWS_MLA, date(2026, 11, 24), None)
+    assert len(dateless.weeks) == DEFAULT_WEEKS and dateless.weeks_left(date(2027, 1, 1)) is None
+    assert dateless.week(20).topic == "Keep practising"
+
+
+def test_next_and_latest_occurrence_are_inverse() -> None:
+    nxt = next_occurrence(1, "19:30", "Europe/Berlin", NOW)
+    assert nxt == datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+    assert next_occurrence(1, "19:30", "Europe/Berlin", nxt) == nxt + timedelta(days=7)
+    assert latest_occurrence(1, "19:30", "Europe/Berlin", nxt) == nxt
+    assert latest_occurrence(1, "19:30", "Europe/Berlin", nxt - timedelta(seconds=1)) == (
+        nxt - timedelta(days=7)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-03-15", date(2027, 3, 15)),
+        ("15.03.2027", date(2027, 3, 15)),
+        ("15 March 2027", date(2027, 3, 15)),
+        ("March 15th, 2027", date(2027, 3, 15)),
+        ("29 Feb 2028", date(2028, 2, 29)),
+    ],
+)
+def test_exam_dates_read(text: str, expected: date) -> None:
+    assert parse_exam_date(text, NOW.date()) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-02-31", "February 2027 has 28 days"),
+        ("29 February 2027", "February 2027 has 28 days"),
+        ("2026-11-24", "not in the future"),
+        ("2029-01-01", "more than two years away"),
+        ("soon", "couldn't read"),
+        ("15 Smarch 2027", "don't know the month"),
+    ],
+)
+def test_exam_dates_refused(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_exam_date(text, NOW.date())
+
+
+def test_times_and_weekdays() -> None:
+    assert parse_when("Tuesday 19:30") == (1, "19:30")
+    assert parse_when("sat 9am") == (5, "09:00")
+    assert parse_when("19:30 Thu") == (3, "19:30")
+    assert parse_when("sun at 12pm") == (6, "12:00")
+    assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
+    for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
+        with pytest.raises(InputError, match=message):
+            parse_clock(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("Sydney", "Australia/Sydney"),
+        ("UTC", "UTC"),
+    ],
+)
+def test_time_zones_resolve(text: str, expected: str) -> None:
+    assert resolve_timezone(text, NOW).zone == expected
+
+
+def test_offsets_suggest_places() -> None:
+    choice = resolve_timezone("UTC+5:30", NOW)
+    assert choice.zone is None and "Asia/Kolkata" in choice.suggestions
+    choice = resolve_timezone("GMT-5", NOW)
+    assert "America/New_York" in choice.suggestions and "Etc/GMT+5" in choice.suggestions
+    assert resolve_timezone("UTC+15", NOW).zone is None
+    assert "don't know the time zone" in resolve_timezone("Atlantis", NOW).message
+    assert slug_to_zone(zone_to_slug("America/Argentina/Buenos_Aires")) == (
+        "America/Argentina/Buenos_Aires"
+    )
+    assert slug_to_zone("Not.A.Zone") is None
+
+
+def test_transitions_found_to_the_minute() -> None:
+    found = transitions(
+        "Europe/Berlin", datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC)
+    )
+    assert found == [
+        datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
+        datetime(2027, 10, 31, 1, 0, tzinfo=UTC),
+    ]
+
+
+def _unfold(body: str) -> list[str]:
+    return body.replace("\r\n ", "").split("\r\n")
+
+
+def test_ics_is_rfc5545_shaped() -> None:
+    plan = build_plan(AWS_MLA, date(2026, 11, 24), date(2027, 4, 20))
+    first = next_occurrence(1, "19:30", "Europe/Berlin", NOW)
+    data = plan_ics(
+        plan=plan,
+        title="AWS Certified ML Engineer, Associate; MLA-C01",
+        weekday=1,
+        local_time="19:30",
+        tz_name="Europe/Berlin",
+        first=first,
+        uid_prefix="goal-1",
+        now=NOW,
+    )
+    body = data.decode()
+    assert body.endswith("\r\n") and "\n" not in body.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    lines = _unfold(body)
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    for name in ("VCALENDAR", "VTIMEZONE", "VEVENT", "DAYLIGHT", "STANDARD"):
+        assert sum(x == f"BEGIN:{name}" for x in lines) == sum(x == f"END:{name}" for x in lines)
+    # Spring forward on 28 March 2027 at 02:00 local (CET), to +0200.
+    at = lines.index("DTSTART:20270328T020000")
+    assert lines[at + 1 : at + 4] == ["TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST"]
+    sessions = [x for x in lines if x.startswith("DTSTART;TZID=Europe/Berlin:")]
+    assert len(sessions) == 21 and all(x.endswith("T193000") for x in sessions)
+    assert "DTSTART;TZID=Europe/Berlin:20270330T193000" in lines, "after DST, still 19:30"
+    assert "DTSTART;VALUE=DATE:20270420" in lines
+    assert any("Associate\\; MLA-C01" in x for x in lines), "text is escaped"
+    uids = [x for x in lines if x.startswith("UID:")]
+    assert len(uids) == len(set(uids)) == 22
+
+
+def test_ics_for_a_zone_without_dst() -> None:
+    plan = build_plan(AWS_MLA, date(2026, 11, 24), None)
+    body = plan_ics(
+        plan=plan,
+        title="t",
+        weekday=5,
+        local_time="09:00",
+        tz_name="Asia/Kolkata",
+        first=next_occurrence(5, "09:00", "Asia/Kolkata", NOW),
+        uid_prefix="g",
+        now=NOW,
+    ).decode()
+    assert "TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530" in body
+    assert body.count("BEGIN:VEVENT") == DEFAULT_WEEKS
