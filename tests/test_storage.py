@@ -76,15 +76,13 @@ async def test_conversation_state_round_trip_and_expiry(db: Database) -> None:
     assert await states.get(key, START) is None
 
 
-async def test_unreachable_chat_pauses_its_subscriptions_with_the_reason(db: Database) -> None:
-    chats = Chats(db)
-    await chats.record("telegram", "c9", "private", None, START)
+async def add_weekly(db: Database, kind: str, chat_id: str) -> None:
     async with db.session() as session:
         session.add(
             Subscription(
-                kind="nudge",
+                kind=kind,
                 platform="telegram",
-                chat_id="c9",
+                chat_id=chat_id,
                 role_id="mle",
                 weekday=0,
                 local_time="09:00",
@@ -94,6 +92,12 @@ async def test_unreachable_chat_pauses_its_subscriptions_with_the_reason(db: Dat
             )
         )
         await session.commit()
+
+
+async def test_unreachable_chat_pauses_its_subscriptions_with_the_reason(db: Database) -> None:
+    chats = Chats(db)
+    await chats.record("telegram", "c9", "private", None, START)
+    await add_weekly(db, "nudge", "c9")
     await chats.deactivate("telegram", "c9", "Forbidden: bot was blocked by the user")
     chat = await chats.get("telegram", "c9")
     assert not chat.active and "blocked" in chat.inactive_reason
@@ -107,21 +111,7 @@ async def test_unreachable_chat_pauses_its_subscriptions_with_the_reason(db: Dat
 async def test_migrated_group_keeps_its_rows(db: Database) -> None:
     chats = Chats(db)
     await chats.record("telegram", "-1", "group", "Team", START)
-    async with db.session() as session:
-        session.add(
-            Subscription(
-                kind="summary",
-                platform="telegram",
-                chat_id="-1",
-                role_id="mle",
-                weekday=0,
-                local_time="09:00",
-                timezone="UTC",
-                next_due_utc=START,
-                created_utc=START,
-            )
-        )
-        await session.commit()
+    await add_weekly(db, "summary", "-1")
     await chats.migrate("telegram", "-1", "-1001")
     assert await chats.get("telegram", "-1") is None
     assert (await chats.get("telegram", "-1001")).title == "Team"
