@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot import middlewares
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, Middleware
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
 from bot.services import Services
@@ -32,17 +32,15 @@ class CareerBot:
         )
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
-        self.dispatcher = Dispatcher(
-            self.router,
-            self.services,
-            [
-                middlewares.errors,
-                middlewares.logging_middleware,
-                middlewares.input_guard,
-                middlewares.FloodLimit(settings.flood_burst, settings.flood_per_second),
-                middlewares.identify,
-            ],
-        )
+        chain: list[Middleware] = [
+            middlewares.errors,
+            middlewares.logging_middleware,
+            middlewares.input_guard,
+        ]
+        if settings.flood_burst > 0:
+            chain.append(middlewares.FloodLimit(settings.flood_burst, settings.flood_per_second))
+        chain.append(middlewares.identify)
+        self.dispatcher = Dispatcher(self.router, self.services, chain)
 
     async def start(self) -> None:
         """Bring the schema up to date: automatically on the embedded database."""

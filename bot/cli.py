@@ -37,7 +37,8 @@ def _bot(settings: Settings):
 @app.command()
 def chat() -> None:
     """Chat in the terminal, on the embedded database. No account or token needed."""
-    settings = Settings()
+    # One local person typing (or a script piping lines): no flood limit to trip over.
+    settings = Settings().model_copy(update={"flood_burst": 0})
     configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
     asyncio.run(_chat(settings))
 
@@ -183,17 +184,17 @@ def nudges_send_due() -> None:
     configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
 
     async def tick() -> None:
-        from bot.adapters.console import ConsolePlatform, _local_user
+        from bot.adapters.console import console_platform
         from bot.scheduler import Dispatcher
 
         bot = _bot(settings)
         await bot.start()
         try:
-            console = ConsolePlatform(sys.stdout, settings.data_dir / "exports", _local_user())
+            console = console_platform(bot, sys.stdout)
             report = await Dispatcher(bot.services, {console.name: console}).tick()
             typer.echo(f"\nTick done: {report}.")
             if report.sent:
-                typer.echo("Answer a nudge in `careerbot chat` with /goal (its buttons are there).")
+                typer.echo("Press its buttons by number in `careerbot chat`.")
         finally:
             await bot.stop()
 

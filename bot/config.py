@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("CAREERBOT_LOG_LEVEL"))
     flood_burst: int = Field(default=12, validation_alias=AliasChoices("CAREERBOT_FLOOD_BURST"))
+    """Messages a person may send in a burst; 0 turns the flood limit off."""
     flood_per_second: float = Field(
         default=1.0, validation_alias=AliasChoices("CAREERBOT_FLOOD_RATE")
     )

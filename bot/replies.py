@@ -24,6 +24,8 @@ def menu_buttons(role: RolePack) -> list[list[Button]]:
         ("A day in the life", "day", role.day_in_the_life or role.activities),
     ]
     buttons = [Button(label, action(name, rid)) for label, name, section in candidates if section]
+    if len(buttons) < len(candidates):
+        buttons.append(Button("About this role", action("card", rid)))
     buttons.append(Button("Choose another role", action("roles")))
     buttons.append(Button("Sources & method", action("about", rid)))
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -77,8 +79,14 @@ def internal_error(error_id: str) -> Reply:
 def no_data(role: RolePack, section: str) -> Reply:
     """Say plainly that a role pack has nothing on a section, and what it does have."""
     reply = Reply(title=role.title, buttons=menu_buttons(role))
-    reply.add(Section(paragraphs=[f"I have no data on the {section} of a {role.title} yet."]))
-    missing = role.missing_sections()
-    if missing:
-        reply.add(Section(heading="Not covered for this role", bullets=missing))
+    reply.add(
+        Section(
+            paragraphs=[
+                f"I have no {section} for the {role.title} role yet. What I do have is a short "
+                "entry on how it compares with neighbouring roles: press “About this role”."
+                if role.adjacent_roles
+                else f"I have no {section} for the {role.title} role yet."
+            ]
+        )
+    )
     return reply

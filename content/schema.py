@@ -227,9 +227,15 @@ class Certification(Strict):
         return self
 
     @property
-    def goal_ready(self) -> bool:
-        """Whether a person can still sit this exam in the future."""
+    def is_open(self) -> bool:
+        """Whether the exam can still be booked."""
         return self.status in ("active", "retiring")
+
+    @property
+    def goal_ready(self) -> bool:
+        """Whether it can be a study goal: still open, and with exam areas to plan weeks around
+        (a roadmap step that names no single exam has none)."""
+        return self.is_open and bool(self.domains)
 
 
 class Certifications(Sourced):

@@ -33,7 +33,7 @@ def status_line(cert: Certification, certs: Certifications) -> str:
         line += f"; its successor is {successor.name}" + (
             f" ({successor.code})" if successor.code else ""
         )
-    elif not cert.goal_ready:
+    elif not cert.is_open:
         line += "; no direct successor"
     return line
 
@@ -84,12 +84,22 @@ def cert_reply(role: RolePack, cert: Certification, section: Certifications) -> 
         ("Status", status_line(cert, section)),
     ]
     reply.add(Section(paragraphs=[cert.proves], rows=rows))
-    if not cert.goal_ready:
+    if not cert.is_open:
         successor = section.get(cert.successor) if cert.successor else None
         warning = f"You can no longer take this exam ({cert.status} {cert.status_date})."
         if successor is not None:
             warning += f" Aim for {cert_title(successor)} instead."
         reply.add(Section(heading="Not available as a goal", paragraphs=[warning]))
+    elif not cert.goal_ready:
+        reply.add(
+            Section(
+                heading="Not available as a goal",
+                paragraphs=[
+                    "This step names no single exam, so there is no outline to plan "
+                    "study weeks around. Pick one of the options above."
+                ],
+            )
+        )
     if cert.domains:
         reply.add(
             Section(

@@ -14,7 +14,7 @@ router = Router("day")
 async def day(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.day_in_the_life is None and role.activities is None:
-        return missing(ctx, role, "day in the life")
+        return missing(ctx, role, "day-in-the-life description")
     reply = Reply(title=f"A day in the life: {role.title}")
     footer_from = None
     if role.day_in_the_life:

@@ -57,7 +57,7 @@ def summary(role: RolePack) -> Reply:
     if role.protection:
         reply.add(Section(heading="Skills that protect", bullets=list(role.protection.skills)))
     if role.certifications:
-        ready = [c for c in role.certifications.roadmap() if c.goal_ready]
+        ready = [c for c in role.certifications.roadmap() if c.is_open]
         if ready:
             reply.add(
                 Section(

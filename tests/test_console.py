@@ -12,6 +12,7 @@ from bot.messages import Button, Reply, Section
 
 
 def chat(data_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
+    """Run `careerbot chat` with ``script`` piped in, working in the data dir's parent."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     env.pop("DATABASE_URL", None)
     env["CAREERBOT_DATA_DIR"] = str(data_dir)
@@ -21,6 +22,7 @@ def chat(data_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=data_dir.parent,
         timeout=120,
     )
 
@@ -62,9 +64,9 @@ def test_end_of_input_without_newline_and_quit(tmp_path: Path) -> None:
     assert result.returncode == 0 and "46/100" not in result.stdout
 
 
-def test_a_number_with_no_menu_is_treated_as_text(tmp_path: Path) -> None:
+def test_a_number_with_no_menu_gets_a_pointer_to_start(tmp_path: Path) -> None:
     result = chat(tmp_path, "7\n")
-    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "There is no menu to choose from yet" in result.stdout
 
 
 def test_render_numbers_buttons_and_wraps() -> None:
@@ -76,3 +78,24 @@ def test_render_numbers_buttons_and_wraps() -> None:
     text = render(reply)
     assert "[1] One" in text and "[3] Three" in text
     assert all(len(line) <= 88 for line in text.splitlines())
+
+
+def test_a_long_piped_script_is_answered_line_by_line(tmp_path: Path) -> None:
+    result = chat(tmp_path, "/help\n" * 20)
+    assert result.stdout.count("HOW TO USE CAREERBOT") == 20
+    assert "faster than I can answer" not in result.stdout
+
+
+def test_numbers_out_of_range_and_menus_across_runs(tmp_path: Path) -> None:
+    first = chat(tmp_path, "/start\n9\n")
+    assert "There is no choice 9: type a number from 1 to 8." in first.stdout
+    second = chat(tmp_path, "1\n")  # the menu of the last run is still there
+    assert "46/100" in second.stdout
+
+
+def test_mydata_file_is_saved_where_the_person_works_not_kept_by_the_bot(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = chat(data_dir, "/mydata\n/forget\n1\n")
+    assert (tmp_path / "careerbot-mydata.json").exists()
+    assert "file saved" in result.stdout
+    assert not list(data_dir.rglob("*.json"))[1:]  # only the console's menu file remains

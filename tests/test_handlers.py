@@ -91,8 +91,9 @@ async def test_unknown_role_suggests_close_ones(chat: Chat) -> None:
 
 async def test_adjacent_role_says_plainly_what_it_has_no_data_for(chat: Chat) -> None:
     text = text_of(await chat.say("/risk llm engineer"))
-    assert "no data on the AI risk score of a LLM Engineer" in text
-    assert "certification roadmap" in text
+    assert "I have no AI risk score for the LLM Engineer role yet" in text
+    card = text_of(await chat.press("About this role"))
+    assert "How it compares" in card and "No data yet for this role" in card
 
 
 async def test_choosing_a_role_is_remembered(chat: Chat, bot) -> None:

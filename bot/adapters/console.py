@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TextIO
 
 from bot.app import CareerBot
 from bot.messages import Button, Inbound, Reply, Target
+from bot.middlewares import clean_text
 from bot.render import reply_blocks
 
 PLATFORM = "console"
@@ -39,15 +41,39 @@ def render(reply: Reply) -> str:
 
 
 class ConsolePlatform:
-    """The terminal as a platform: one private chat whose only user owns it (so is moderator)."""
+    """The terminal as a platform: one private chat whose only user owns it (so is moderator).
+
+    Files a reply carries are saved to ``export_dir`` (the working directory: like a download,
+    they are the person's, not data the bot keeps). The last menu is kept in ``menu_file`` so its
+    numbers still work in the next run, e.g. for a nudge printed by ``careerbot nudges send-due``.
+    """
 
     name = PLATFORM
 
-    def __init__(self, out: TextIO, export_dir: Path, chat_id: str) -> None:
+    def __init__(
+        self, out: TextIO, export_dir: Path, chat_id: str, menu_file: Path | None = None
+    ) -> None:
         self.out = out
         self.export_dir = export_dir
         self.chat_id = chat_id
-        self.buttons: list[Button] = []
+        self.menu_file = menu_file
+        self.buttons: list[Button] = self._load_menu()
+
+    def _load_menu(self) -> list[Button]:
+        if self.menu_file is None or not self.menu_file.exists():
+            return []
+        try:
+            saved = json.loads(self.menu_file.read_text(encoding="utf-8"))
+            return [Button(str(b["label"]), str(b["action"])) for b in saved]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+
+    def _save_menu(self) -> None:
+        if self.menu_file is None:
+            return
+        self.menu_file.parent.mkdir(parents=True, exist_ok=True)
+        data = [{"label": b.label, "action": b.action} for b in self.buttons]
+        self.menu_file.write_text(json.dumps(data), encoding="utf-8")
 
     async def send(self, target: Target, reply: Reply) -> None:
         if target.chat_id != self.chat_id:
@@ -65,6 +91,7 @@ class ConsolePlatform:
         self.out.write("\n" + render(reply))
         if reply.buttons:
             self.buttons = reply.all_buttons()
+            self._save_menu()
         if reply.document is not None:
             self.export_dir.mkdir(parents=True, exist_ok=True)
             path = self.export_dir / reply.document.filename
@@ -74,12 +101,20 @@ class ConsolePlatform:
             self.out.write(f"(image: {reply.image.alt})\n")
         self.out.flush()
 
-    def inbound_for(self, line: str, user_id: str) -> Inbound:
-        """A bare number presses the matching button of the last menu; anything else is text."""
+    def inbound_for(self, line: str, user_id: str) -> Inbound | Reply:
+        """A bare number presses that button of the last menu; a number with no such button is
+        answered here (it is a slip, not a question); anything else is text for the bot."""
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            button = self.buttons[int(text) - 1]
-            return Inbound(PLATFORM, user_id, self.chat_id, kind="action", text=button.action)
+        if text.lstrip("-").isdigit() and len(text) <= 4:
+            number = int(text)
+            if 1 <= number <= len(self.buttons):
+                button = self.buttons[number - 1]
+                return Inbound(PLATFORM, user_id, self.chat_id, kind="action", text=button.action)
+            if self.buttons:
+                return Reply.text(
+                    f"There is no choice {text}: type a number from 1 to {len(self.buttons)}."
+                )
+            return Reply.text("There is no menu to choose from yet. Send /start to see one.")
         return Inbound(PLATFORM, user_id, self.chat_id, text=line, user_name=user_id)
 
 
@@ -94,16 +129,14 @@ async def run_console(
     user_id: str | None = None,
 ) -> None:
     user_id = user_id or _local_user()
-    platform = ConsolePlatform(out, bot.settings.data_dir / "exports", chat_id=user_id)
+    platform = console_platform(bot, out, user_id)
     interactive = stdin.isatty()
     if interactive:
         out.write(
             "careerbot — terminal chat. Type a question or a /command, a number to press a "
             "button, 'quit' to leave.\n"
         )
-        reply = await bot.feed(platform.inbound_for("/start", user_id), platform)
-        if reply:
-            platform.show(reply)
+        await _answer(bot, platform, "/start", user_id)
     while True:
         if interactive:
             out.write("> ")
@@ -114,12 +147,24 @@ async def run_console(
         if line.strip().lower() in QUIT_WORDS:
             break
         if not interactive:
-            out.write(f"> {line.rstrip()}\n")
-        reply = await bot.feed(platform.inbound_for(line, user_id), platform)
-        if reply is not None:
-            platform.show(reply)
+            out.write(f"> {clean_text(line)[:200]}\n")
+        await _answer(bot, platform, line, user_id)
     if interactive:
         out.write("Bye!\n")
+
+
+def console_platform(bot: CareerBot, out: TextIO, user_id: str | None = None) -> ConsolePlatform:
+    """The terminal chat of the local user; the CLI's nudge tick prints through the same one."""
+    user_id = user_id or _local_user()
+    menu_file = bot.settings.data_dir / "console" / f"{user_id}-menu.json"
+    return ConsolePlatform(out, Path.cwd(), chat_id=user_id, menu_file=menu_file)
+
+
+async def _answer(bot: CareerBot, platform: ConsolePlatform, line: str, user_id: str) -> None:
+    message = platform.inbound_for(line, user_id)
+    reply = message if isinstance(message, Reply) else await bot.feed(message, platform)
+    if reply is not None:
+        platform.show(reply)
 
 
 def _local_user() -> str:
