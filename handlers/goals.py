@@ -87,14 +87,16 @@ def occurrence_code(moment: datetime) -> int:
 
 def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) -> list[list[Button]]:
     code = occurrence_code(occurrence)
+    # Integers are always valid action parts and short, so the scheduler's hot path formats
+    # these directly; test_nudge_actions_round_trip checks they equal bot.actions.action(...).
     return [
         [
-            Button("Done this week", action("nudge", "done", goal_id, week)),
-            Button("Snooze 1 day", action("nudge", "snooze", sub_id, code)),
+            Button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
+            Button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
         ],
         [
-            Button("Skip this week", action("nudge", "skip", sub_id, code)),
-            Button("Stop", action("nudge", "stop", sub_id)),
+            Button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
+            Button("Stop", f"v1:nudge:stop:{sub_id}"),
         ],
     ]
 

@@ -12,7 +12,8 @@ the platform every time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot.actions import action
 from bot.context import Context, StaleAction
@@ -28,6 +29,7 @@ from bot.studyplan import (
     resolve_timezone,
     zone,
 )
+from content.loader import Library
 from handlers.certs import cert_title
 from handlers.goals import (
     domains_of,
@@ -67,19 +69,36 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
     if cert is None or claimed.goal_created is None or claimed.goal_id is None:
         return None
     start = plan_start(claimed.goal_created, claimed.timezone)
-    plan = build_plan(domains_of(cert), start, claimed.exam_date)
     day = claimed.occurrence.astimezone(zone(claimed.timezone)).date()
+    title, sections, number = _nudge_body(
+        cert.id, claimed.role_id, services.library, start, claimed.exam_date, day
+    )
+    prefix = "Reminder (snoozed) — " if claimed.snoozed else ""
+    return Reply(
+        title=prefix + title,
+        sections=[Section(s.heading, list(s.paragraphs), list(s.bullets)) for s in sections],
+        buttons=nudge_buttons(claimed.goal_id, claimed.subscription_id, number, claimed.occurrence),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _nudge_body(
+    cert_id: str, role_id: str, library: Library, start: date, exam: date | None, day: date
+) -> tuple[str, tuple[Section, ...], int]:
+    """The text of one week's nudge; the same for everyone on that plan and week, so cached
+    (per library object, so a reloaded content pack is never served stale)."""
+    _, _, cert = find_cert(library, role_id, cert_id)
+    assert cert is not None
+    plan = build_plan(domains_of(cert), start, exam)
     number = plan.week_number(day)
     week = plan.week(number)
-    prefix = "Reminder (snoozed) — " if claimed.snoozed else ""
-    reply = Reply(title=f"{prefix}{cert_title(cert)} · {week.heading}")
-    reply.add(Section(heading="What to do this week", bullets=list(week.todo)))
+    sections = [Section(heading="What to do this week", bullets=list(week.todo))]
     left = plan.weeks_left(day)
-    if left is not None and claimed.exam_date is not None:
+    if left is not None and exam is not None:
         when = f"{left} week{'s' if left != 1 else ''} left until your exam on "
-        reply.add(Section(paragraphs=[when + f"{claimed.exam_date:%d %B %Y}."]))
+        sections.append(Section(paragraphs=[when + f"{exam:%d %B %Y}."]))
     else:
-        reply.add(
+        sections.append(
             Section(
                 paragraphs=[
                     f"Week {number} of your {len(plan.weeks)}-week plan (no exam date set; "
@@ -87,10 +106,7 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
                 ]
             )
         )
-    reply.buttons = nudge_buttons(
-        claimed.goal_id, claimed.subscription_id, number, claimed.occurrence
-    )
-    return reply
+    return f"{cert_title(cert)} · {week.heading}", tuple(sections), number
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,11 +22,13 @@ people more than a rare missing one, and the row says what happened.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select as sm_select
 
@@ -46,9 +48,14 @@ MAX_MISSED_ROWS = 60
 """Skipped rows written for one long outage; older missed weeks are summarised in the last one."""
 
 
+@lru_cache(maxsize=4096)
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H%MZ}"
+
+
 def occurrence_key(kind: str, sub_id: int, occurrence: datetime, snoozed: datetime | None) -> str:
-    key = f"{kind}:{sub_id}:{occurrence:%Y%m%dT%H%MZ}"
-    return key + (f":z{snoozed:%Y%m%dT%H%MZ}" if snoozed is not None else "")
+    key = f"{kind}:{sub_id}:{_stamp(occurrence)}"
+    return key + (f":z{_stamp(snoozed)}" if snoozed is not None else "")
 
 
 @dataclass(slots=True)
@@ -90,6 +97,13 @@ _COLUMNS = (
     G.cert_id,
     G.exam_date,
     G.created_utc,
+)
+
+
+Due = namedtuple(
+    "Due",
+    "id kind platform chat_id role_id weekday local_time timezone next_due_utc "
+    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc",
 )
 
 
@@ -197,7 +211,7 @@ class Outbox:
             trans = await conn.begin()
             try:
                 result = await conn.execute(self._due_query(now, platforms, limit))
-                due = result.all()
+                due = [Due(*r) for r in result.all()]
                 if not due:
                     await trans.rollback()
                     return [], 0
@@ -210,26 +224,29 @@ class Outbox:
                         rows,
                     )
                     ids = {key: did for did, key in inserted.all()}
-                await conn.execute(
-                    update(Subscription.__table__)  # type: ignore[arg-type]
-                    .where(S.id == _bind("b_id"))
-                    .values(
-                        next_due_utc=_bind("b_next"),
-                        snoozed_until_utc=_bind("b_snooze"),
-                        skip_next=_bind("b_skip"),
-                        status=_bind("b_status"),
-                    ),
-                    [
-                        {
-                            "b_id": d.sub_values["id"],
-                            "b_next": d.sub_values["next_due_utc"],
-                            "b_snooze": d.sub_values["snoozed_until_utc"],
-                            "b_skip": d.sub_values["skip_next"],
-                            "b_status": d.sub_values["status"],
-                        }
-                        for _, d in decisions
-                    ],
-                )
+                # One UPDATE per distinct outcome, not per row: at a busy minute most claimed
+                # rows share a rule, so they share their next due time too.
+                groups: dict[tuple, list[int]] = {}
+                for _, d in decisions:
+                    v = d.sub_values
+                    outcome = (
+                        v["next_due_utc"],
+                        v["snoozed_until_utc"],
+                        v["skip_next"],
+                        v["status"],
+                    )
+                    groups.setdefault(outcome, []).append(v["id"])
+                for (next_due, snoozed, skip, status), ids_ in groups.items():
+                    await conn.execute(
+                        update(Subscription.__table__)  # type: ignore[arg-type]
+                        .where(S.id.in_(ids_))
+                        .values(
+                            next_due_utc=next_due,
+                            snoozed_until_utc=snoozed,
+                            skip_next=skip,
+                            status=status,
+                        )
+                    )
                 stopped = [
                     (d.sub_values["id"], d.sub_values.get("paused_reason"))
                     for _, d in decisions
@@ -387,27 +404,23 @@ class Outbox:
             return list((await session.exec(query)).all())
 
 
-def _bind(name: str):  # type: ignore[no-untyped-def]
-    return bindparam(name)
-
-
-def _claimed(r, delivery_id: int, key: str, occurrence: datetime, d: _Decision) -> Claimed:  # type: ignore[no-untyped-def]
+def _claimed(r: Due, delivery_id: int, key: str, occurrence: datetime, d: _Decision) -> Claimed:
     return Claimed(
-        delivery_id=delivery_id,
-        key=key,
-        subscription_id=r.id,
-        kind=r.kind,
-        platform=r.platform,
-        chat_id=r.chat_id,
-        role_id=r.role_id,
-        occurrence=occurrence,
-        snoozed=d.snoozed,
-        weekday=r.weekday,
-        local_time=r.local_time,
-        timezone=r.timezone,
-        next_due=d.sub_values["next_due_utc"],
-        goal_id=r.goal_id,
-        cert_id=r.cert_id,
-        exam_date=r.exam_date,
-        goal_created=r.created_utc,
+        delivery_id,
+        key,
+        r.id,
+        r.kind,
+        r.platform,
+        r.chat_id,
+        r.role_id,
+        occurrence,
+        d.snoozed,
+        r.weekday,
+        r.local_time,
+        r.timezone,
+        d.sub_values["next_due_utc"],
+        r.goal_id,
+        r.cert_id,
+        r.exam_date,
+        r.created_utc,
     )

@@ -524,3 +524,20 @@ async def test_two_ticks_at_once_in_one_process_send_once(
     reports = await asyncio.gather(a.tick(), b.tick())
     assert sum(r.sent for r in reports) == 20
     assert len({t.chat_id for t, _ in platform.sent}) == 20 == len(platform.sent)
+
+
+def test_nudge_actions_round_trip() -> None:
+    """The scheduler formats nudge buttons directly; they must equal what bot.actions builds."""
+    from bot.actions import action, parse
+    from handlers.goals import nudge_buttons, occurrence_code
+
+    moment = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+    code = occurrence_code(moment)
+    built = [b.action for row in nudge_buttons(123456, 654321, 104, moment) for b in row]
+    assert built == [
+        action("nudge", "done", 123456, 104),
+        action("nudge", "snooze", 654321, code),
+        action("nudge", "skip", 654321, code),
+        action("nudge", "stop", 654321),
+    ]
+    assert all(parse(a).name == "nudge" for a in built)
