@@ -209,7 +209,7 @@ async def test_every_button_in_every_reply_leads_somewhere(chat: Chat) -> None:
     seen: set[str] = set()
     queue = [b.action for b in (await chat.say("/start")).all_buttons()]
     queue += [action("faqs", "mle"), action("certs", "mle"), action("roles")]
-    while queue:
+    while queue and len(seen) < 400:
         data = queue.pop()
         if data in seen or data.startswith(("v1:forget", "v1:goal", "v1:nudge")):
             continue
