@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T", bound=SQLModel)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -62,6 +64,18 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session:
             yield session
+
+    async def update(self, model: type[T], row_id: int, **values: object) -> T | None:
+        """Set ``values`` on one row by primary key; None when the row is gone."""
+        async with self.session() as session:
+            row = await session.get(model, row_id)
+            if row is None:
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.add(row)
+            await session.commit()
+            return row
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply migrations on the engine's own connection (Alembic's asyncio recipe)."""

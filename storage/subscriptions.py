@@ -129,15 +129,7 @@ class Subscriptions:
         return await self._change(sub_id, skip_next=skip)
 
     async def _change(self, sub_id: int, **values: object) -> Subscription | None:
-        async with self.db.session() as session:
-            sub = await session.get(Subscription, sub_id)
-            if sub is None:
-                return None
-            for name, value in values.items():
-                setattr(sub, name, value)
-            session.add(sub)
-            await session.commit()
-            return sub
+        return await self.db.update(Subscription, sub_id, **values)
 
     async def active_count(self, kind: str | None = None) -> int:
         async with self.db.session() as session:

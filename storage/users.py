@@ -108,15 +108,7 @@ class Users:
             return await session.get(User, user_id)
 
     async def update(self, user_id: int, **values: object) -> User | None:
-        async with self.db.session() as session:
-            user = await session.get(User, user_id)
-            if user is None:
-                return None
-            for name, value in values.items():
-                setattr(user, name, value)
-            session.add(user)
-            await session.commit()
-            return user
+        return await self.db.update(User, user_id, **values)
 
 
 class Chats:
