@@ -602,18 +602,26 @@ def transitions(tz_name: str, start: datetime, end: datetime) -> list[datetime]:
 
 
 def vtimezone(tz_name: str, start: datetime, end: datetime) -> list[str]:
-    """A VTIMEZONE with one sub-component per transition between ``start`` and ``end``."""
+    """A VTIMEZONE that defines the offset at every instant from ``start`` to ``end``.
+
+    An observance without RRULE is in force only from its own DTSTART, so a list of the changes
+    *inside* the span would leave the time before the first change undefined (a plan from
+    November to June in Berlin would get only the March DAYLIGHT part). The list therefore starts
+    a year before ``start``: it includes the change that put ``start``'s offset in force and, for
+    a zone with daylight saving, both a STANDARD and a DAYLIGHT part. A zone with no change in
+    that time gets one STANDARD part with its fixed offset.
+    """
     tz = zone(tz_name)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{tz_name}"]
-    before = start.astimezone(tz)
-    changes = transitions(tz_name, start, end)
+    changes = transitions(tz_name, start - timedelta(days=366), end)
     if not changes:
+        fixed = start.astimezone(tz)
         lines += [
             "BEGIN:STANDARD",
             "DTSTART:19700101T000000",
-            f"TZOFFSETFROM:{_offset(before.utcoffset())}",
-            f"TZOFFSETTO:{_offset(before.utcoffset())}",
-            f"TZNAME:{before.tzname()}",
+            f"TZOFFSETFROM:{_offset(fixed.utcoffset())}",
+            f"TZOFFSETTO:{_offset(fixed.utcoffset())}",
+            f"TZNAME:{fixed.tzname()}",
             "END:STANDARD",
         ]
     for moment in changes:

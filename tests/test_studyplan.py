@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -207,3 +208,92 @@ def test_ics_for_a_zone_without_dst() -> None:
     ).decode()
     assert "TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530" in body
     assert body.count("BEGIN:VEVENT") == DEFAULT_WEEKS
+
+
+def _observances(lines: list[str]) -> list[tuple[datetime, str, str]]:
+    """(onset in local time, TZOFFSETFROM, TZOFFSETTO) of every STANDARD/DAYLIGHT part."""
+    found, current = [], {}
+    for line in lines:
+        if line in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT"):
+            current = {}
+        elif line in ("END:STANDARD", "END:DAYLIGHT"):
+            assert "RRULE" not in current, "every onset is listed, none is repeated"
+            onset = datetime.strptime(current["DTSTART"], "%Y%m%dT%H%M%S")
+            found.append((onset, current["TZOFFSETFROM"], current["TZOFFSETTO"]))
+        elif ":" in line:
+            key, value = line.split(":", 1)
+            current[key] = value
+    return found
+
+
+def _zoneinfo_offset(local: datetime, tz_name: str) -> str:
+    seconds = int(local.replace(tzinfo=ZoneInfo(tz_name)).utcoffset().total_seconds())  # type: ignore[union-attr]
+    sign = "+" if seconds >= 0 else "-"
+    return f"{sign}{abs(seconds) // 3600:02d}{abs(seconds) % 3600 // 60:02d}"
+
+
+@pytest.mark.parametrize(
+    ("tz_name", "exam"),
+    [
+        ("Europe/Berlin", date(2027, 6, 30)),  # November to June: the reported case
+        ("Europe/Berlin", None),
+        ("America/New_York", date(2028, 1, 10)),  # across both changes of 2027
+        ("Australia/Sydney", date(2027, 5, 1)),  # southern hemisphere: summer time at the start
+        ("Asia/Kolkata", date(2027, 6, 30)),  # no daylight saving
+        ("UTC", date(2027, 2, 1)),
+    ],
+)
+def test_ics_vtimezone_defines_every_session_offset(tz_name: str, exam: date | None) -> None:
+    """Read the file as a calendar would: for each session, the observance in force at its
+    local start time (the latest onset before it) must give zoneinfo's offset for that time."""
+    first = next_occurrence(1, "19:30", tz_name, NOW)
+    plan = build_plan(AWS_MLA, first.astimezone(ZoneInfo(tz_name)).date(), exam)
+    body = plan_ics(
+        plan=plan,
+        title="t",
+        weekday=1,
+        local_time="19:30",
+        tz_name=tz_name,
+        first=first,
+        uid_prefix="g",
+        now=NOW,
+    ).decode()
+    lines = _unfold(body)
+    block = lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
+    assert f"TZID:{tz_name}" in block
+    observances = sorted(_observances(block))
+    assert observances, "at least one STANDARD or DAYLIGHT part"
+    offsets = {to for _, _, to in observances}
+    if len(offsets) > 1:
+        kinds = {x for x in block if x in ("BEGIN:STANDARD", "BEGIN:DAYLIGHT")}
+        assert kinds == {"BEGIN:STANDARD", "BEGIN:DAYLIGHT"}
+    prefix = f"DTSTART;TZID={tz_name}:"
+    sessions = [
+        datetime.strptime(x.removeprefix(prefix), "%Y%m%dT%H%M%S")
+        for x in lines
+        if x.startswith(prefix)
+    ]
+    assert sessions and len(sessions) == len(plan.weeks)
+    for local in sessions:
+        in_force = [o for o in observances if o[0] <= local]
+        assert in_force, f"no observance in force on {local} in\n" + "\n".join(block)
+        assert in_force[-1][2] == _zoneinfo_offset(local, tz_name), (local, in_force[-1])
+
+
+def test_ics_vtimezone_for_the_reported_berlin_plan() -> None:
+    """Exam on 30 June 2027, sessions from November: winter sessions need the STANDARD part."""
+    first = next_occurrence(1, "19:30", "Europe/Berlin", NOW)
+    body = plan_ics(
+        plan=build_plan(AWS_MLA, date(2026, 11, 24), date(2027, 6, 30)),
+        title="t",
+        weekday=1,
+        local_time="19:30",
+        tz_name="Europe/Berlin",
+        first=first,
+        uid_prefix="g",
+        now=NOW,
+    ).decode()
+    lines = _unfold(body)
+    observances = _observances(lines)
+    assert (datetime(2026, 10, 25, 3, 0), "+0200", "+0100") in observances
+    assert (datetime(2027, 3, 28, 2, 0), "+0100", "+0200") in observances
