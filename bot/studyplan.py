@@ -9,9 +9,11 @@ them and must agree to the minute:
   a local time that does not exist that day (the clocks skip it, e.g. 02:30 on the spring-forward
   night in Berlin) fires at the moment the clocks skip to, i.e. shifted by the gap (03:30); a local
   time that happens twice (fall back) fires once, at its first occurrence (PEP 495 ``fold=0``).
-- **The plan.** A credential's exam domains are spread over the weeks until the exam by weight
-  (largest remainder, at least one week each when there is room), with the last week — the last
-  two on plans of twelve weeks or more — for review and a timed practice exam.
+- **The plan.** A plan week starts on the day of a weekly study session (the nudge), so plan
+  weeks, nudges and calendar events are one and the same: one session per week from the first
+  nudge, every session before the exam day. A credential's exam domains are spread over those
+  weeks by weight (largest remainder, at least one week each when there is room), with the last
+  week — the last two on plans of twelve weeks or more — for review and a timed practice exam.
 - **Parsing** of what people type: exam dates, "Tue 19:30", time zones ("Berlin", "UTC+5:30").
 - **The .ics export** (RFC 5545), with a VTIMEZONE built from zoneinfo's own transitions.
 """
@@ -423,7 +425,8 @@ class Plan:
     allocation: tuple[tuple[str, int], ...] = field(default=())
 
     def week_number(self, day: date) -> int:
-        return (day - self.start).days // 7 + 1
+        """The plan week ``day`` falls in; the days before the first session count as week 1."""
+        return max(1, (day - self.start).days // 7 + 1)
 
     def week(self, number: int) -> PlanWeek:
         """The plan's week ``number``; past the last planned week, keep practising."""
@@ -479,7 +482,11 @@ def _study_todo(topic: str, part: int, parts: int) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)
 def build_plan(domains: tuple[tuple[str, float], ...], start: date, exam: date | None) -> Plan:
-    """Spread ``domains`` (name, weight) over the weeks from ``start`` to ``exam``."""
+    """Spread ``domains`` (name, weight) over the weeks from ``start`` to ``exam``.
+
+    ``start`` is the day of the first weekly session, so there is one week per session held before
+    the exam day (sessions on ``start``, ``start`` + 7, … while earlier than ``exam``).
+    """
     total = max(1, math.ceil((exam - start).days / 7)) if exam else DEFAULT_WEEKS
     review = 1 if total < 12 else 2
     study = total - review
@@ -642,6 +649,24 @@ def vtimezone(tz_name: str, start: datetime, end: datetime) -> list[str]:
     return lines
 
 
+def plan_sessions(
+    plan: Plan, weekday: int, local_time: str, tz_name: str, first: datetime
+) -> list[tuple[PlanWeek, datetime]]:
+    """The weekly study sessions of ``plan``: (week, local start time without zone) from the
+    session at ``first``, one per plan week, none on or after the exam day. The confirmation card
+    and the calendar file both count these, so they always agree."""
+    tz, at = zone(tz_name), parse_hhmm(local_time)
+    sessions: list[tuple[PlanWeek, datetime]] = []
+    moment = first
+    for week in plan.weeks:
+        local_day = moment.astimezone(tz).date()
+        if plan.exam is not None and local_day >= plan.exam:
+            break
+        sessions.append((week, datetime.combine(local_day, at)))
+        moment = next_occurrence(weekday, local_time, tz_name, moment)
+    return sessions
+
+
 def plan_ics(
     *,
     plan: Plan,
@@ -657,14 +682,7 @@ def plan_ics(
     """One event per planned week at the nudge time, plus an all-day event for the exam."""
     tz, at = zone(tz_name), parse_hhmm(local_time)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    sessions: list[tuple[PlanWeek, datetime]] = []
-    moment = first
-    for week in plan.weeks:
-        local_day = moment.astimezone(tz).date()
-        if plan.exam is not None and local_day >= plan.exam:
-            break
-        sessions.append((week, datetime.combine(local_day, at)))
-        moment = next_occurrence(weekday, local_time, tz_name, moment)
+    sessions = plan_sessions(plan, weekday, local_time, tz_name, first)
     span_end = max([first, *[local_instant(d.date(), at, tz) for _, d in sessions]])
     if plan.exam is not None:
         span_end = max(span_end, local_instant(plan.exam, time(0), tz))

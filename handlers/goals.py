@@ -22,12 +22,14 @@ from bot.studyplan import (
     WEEKDAYS,
     InputError,
     Plan,
+    PlanWeek,
     build_plan,
     describe_local,
     next_occurrence,
     parse_exam_date,
     parse_when,
     plan_ics,
+    plan_sessions,
     resolve_timezone,
     slug_to_zone,
     zone,
@@ -64,12 +66,16 @@ def domains_of(cert: Certification | None) -> tuple[tuple[str, float], ...]:
     return tuple((d.name, d.weight) for d in cert.domains) if cert else ()
 
 
-def plan_start(goal_created: datetime, tz_name: str) -> date:
-    return goal_created.astimezone(zone(tz_name)).date()
+def plan_start(goal_created: datetime, weekday: int, local_time: str, tz_name: str) -> date:
+    """The plan's first day: the local day of the first weekly session after the goal was set,
+    so that every plan week holds exactly one nudge (and one calendar event)."""
+    first = next_occurrence(weekday, local_time, tz_name, goal_created)
+    return first.astimezone(zone(tz_name)).date()
 
 
 def plan_of(goal: Goal, sub: Subscription, cert: Certification | None) -> Plan:
-    return build_plan(domains_of(cert), plan_start(goal.created_utc, sub.timezone), goal.exam_date)
+    start = plan_start(goal.created_utc, sub.weekday, sub.local_time, sub.timezone)
+    return build_plan(domains_of(cert), start, goal.exam_date)
 
 
 def first_nudge(goal: Goal, sub: Subscription) -> datetime:
@@ -357,12 +363,14 @@ async def _confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
     weekday, local_time = int(data["weekday"]), str(data["time"])
     first = next_occurrence(weekday, local_time, tz_name, ctx.now)
     exam = date.fromisoformat(data["exam"]) if data.get("exam") else None
-    start = ctx.now.astimezone(zone(tz_name)).date()
+    plan_first = first
     if data.get("change"):
         view = await ctx.services.goals.get(int(data["change"]))
         if view is not None:
-            start = plan_start(view.goal.created_utc, tz_name)
+            plan_first = next_occurrence(weekday, local_time, tz_name, view.goal.created_utc)
+    start = plan_first.astimezone(zone(tz_name)).date()
     plan = build_plan(domains_of(cert), start, exam)
+    sessions = plan_sessions(plan, weekday, local_time, tz_name, plan_first)
     reply = Reply(title="Please confirm your study goal")
     reply.add(
         Section(
@@ -374,12 +382,22 @@ async def _confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
             ]
         )
     )
-    reply.add(
-        Section(
-            heading=f"Your plan: {len(plan.weeks)} weeks",
-            bullets=_plan_bullets(plan),
+    if sessions:
+        reply.add(
+            Section(
+                heading=f"Your plan: {plural(len(sessions), 'weekly study session')}",
+                bullets=_plan_bullets([week for week, _ in sessions]),
+            )
         )
-    )
+    else:
+        reply.add(
+            Section(
+                paragraphs=[
+                    "Your exam comes before your first weekly time, so there is no study session "
+                    "to plan and no nudge will be sent. Choose an earlier day, or check the date."
+                ]
+            )
+        )
     if exam is None:
         reply.add(Section(paragraphs=["With no exam date I plan 8 weeks; add the date later."]))
     reply.buttons = [
@@ -392,15 +410,23 @@ async def _confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
     return reply
 
 
-def _plan_bullets(plan: Plan) -> list[str]:
-    bullets = [
-        f"{name}: {weeks} week{'s' if weeks != 1 else ''}" for name, weeks in plan.allocation
-    ]
-    review = [w for w in plan.weeks if w.kind != "study"]
+def plural(count: int, noun: str) -> str:
+    """ "1 week", "2 weeks", "0 weeks"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _plan_bullets(weeks: list[PlanWeek]) -> list[str]:
+    """One line per topic with its number of weekly sessions, then the review weeks: counted
+    from the same sessions the calendar file lists."""
+    topics: dict[str, int] = {}
+    for week in weeks:
+        if week.kind == "study":
+            topics[week.topic] = topics.get(week.topic, 0) + 1
+    bullets = [f"{topic}: {plural(count, 'week')}" for topic, count in topics.items()]
+    review = sum(1 for week in weeks if week.kind != "study")
     if review:
-        bullets.append(
-            f"Review and practice exam: the last {len(review)} week{'s' if len(review) > 1 else ''}"
-        )
+        last = "the last week" if review == 1 else f"the last {review} weeks"
+        bullets.append(f"Review and practice exam: {last}")
     return bullets
 
 

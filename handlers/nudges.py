@@ -68,7 +68,7 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
     _, _, cert = find_cert(services, claimed.role_id, claimed.cert_id)
     if cert is None or claimed.goal_created is None or claimed.goal_id is None:
         return None
-    start = plan_start(claimed.goal_created, claimed.timezone)
+    start = plan_start(claimed.goal_created, claimed.weekday, claimed.local_time, claimed.timezone)
     day = claimed.occurrence.astimezone(zone(claimed.timezone)).date()
     title, sections, number = _nudge_body(
         cert.id, claimed.role_id, services.library, start, claimed.exam_date, day
@@ -145,9 +145,10 @@ async def nudge_action(ctx: Context) -> Reply:
             raise StaleAction("nudge")
         week = int(week_arg)
         if view.nudge is not None:
-            today = ctx.now.astimezone(zone(view.nudge.timezone)).date()
-            start = plan_start(view.goal.created_utc, view.nudge.timezone)
-            if week > (today - start).days // 7 + 1:
+            sub = view.nudge
+            today = ctx.now.astimezone(zone(sub.timezone)).date()
+            start = plan_start(view.goal.created_utc, sub.weekday, sub.local_time, sub.timezone)
+            if week > max(1, (today - start).days // 7 + 1):
                 return Reply.text("That week hasn't started yet; mark it done when it has.")
         row, created = await services.goals.mark_done(view.goal.id or 0, week, ctx.now)
         if not created:

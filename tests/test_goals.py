@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot.app import CareerBot
@@ -281,3 +283,43 @@ async def test_cancel_leaves_nothing(chat: Chat, bot: CareerBot) -> None:
     reply = await chat.press("No date yet")
     assert "expired" in text_of(reply)
     assert await goals_of(bot) == []
+
+
+def _ics_sessions(body: str) -> list[str]:
+    """The SUMMARY of every weekly session in a calendar file, unescaped (the exam left out)."""
+    lines = body.replace("\r\n ", "").split("\r\n")
+    summaries = [x.removeprefix("SUMMARY:") for x in lines if x.startswith("SUMMARY:")]
+    unescaped = [x.replace("\\,", ",").replace("\\;", ";") for x in summaries]
+    return [x for x in unescaped if not x.startswith("Exam:")]
+
+
+@pytest.mark.parametrize(
+    ("exam", "when"),
+    [
+        ("2027-03-13", "Sunday 10:00"),  # was: a 16-week card, 15 sessions in the file
+        ("2027-03-16", "Tuesday 19:30"),
+        ("2027-03-16", "Tuesday 08:00"),  # today's 08:00 has passed: the first is next week
+        ("2026-12-19", "Saturday 09:00"),  # a short plan: one review week
+        ("", "Friday 18:00"),
+    ],
+)
+async def test_card_and_calendar_agree(chat: Chat, exam: str, when: str) -> None:
+    card = await set_goal(chat, exam=exam, when=when)
+    heading = re.search(r"Your plan: (\d+) weekly study sessions?", card)
+    assert heading, card
+    sessions = int(heading[1])
+    review = re.search(r"Review and practice exam: the last (?:(\d+) weeks|week)", card)
+    assert review, card
+    review_weeks = int(review[1] or 1)
+    topics = {m[1]: int(m[2]) for m in re.finditer(r"^• (.+): (\d+) weeks?$", card, re.MULTILINE)}
+    assert sum(topics.values()) + review_weeks == sessions, card
+    assert "week(s)" not in card and "the last 1 week" not in card
+
+    reply = await chat.say("/plan_ics")
+    assert reply is not None and reply.document is not None
+    events = _ics_sessions(reply.document.data.decode())
+    assert len(events) == sessions, (card, events)
+    assert sum("review" in x.lower() for x in events) == review_weeks, events
+    assert all("review" in x.lower() for x in events[-review_weeks:]), events
+    for topic, count in topics.items():
+        assert sum(f": {topic}" in x for x in events) == count, (topic, events)

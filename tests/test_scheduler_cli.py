@@ -23,7 +23,8 @@ def test_due_and_send_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for name in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     me = _local_user()
-    # A goal set two weeks ago, due a few minutes ago (the CLI uses the real clock).
+    # A goal set two weeks ago at this very time of day, so its first nudge was a week ago and
+    # its second is due a few minutes ago (the CLI uses the real clock).
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     due = now - timedelta(minutes=5)
 
@@ -51,7 +52,7 @@ def test_due_and_send_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
     sent = runner.invoke(app, ["nudges", "send-due"])
     assert sent.exit_code == 0, sent.output
-    assert "Week 3" in sent.output and "[1] Done this week" in sent.output
+    assert "Week 2" in sent.output and "[1] Done this week" in sent.output
     assert "Tick done: sent 1" in sent.output
 
     again = runner.invoke(app, ["nudges", "send-due"])
