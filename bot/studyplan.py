@@ -186,7 +186,15 @@ def parse_when(text: str) -> tuple[int, str]:
     words = text.replace(",", " ").replace(" at ", " ").split()
     day_words = [w for w in words if w.lower().rstrip(".") in _WEEKDAY_WORDS]
     rest = [w for w in words if w not in day_words]
+    example = "Write a day and a time, like “Tuesday 19:30”."
     if not day_words:
+        if words and re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", " ".join(words).lower()):
+            # Only a time ("25:00", "19:30"): say what is wrong with it, and ask for the day.
+            try:
+                parse_clock(" ".join(words))
+            except InputError as exc:
+                raise InputError(f"{exc} {example}") from None
+            raise InputError(f"On which day of the week? {example}")
         if words:
             parse_weekday(words[0])  # raises a clear message about the first word
         raise InputError("Tell me a day and a time, for example “Tuesday 19:30”.")
@@ -194,7 +202,11 @@ def parse_when(text: str) -> tuple[int, str]:
         raise InputError(
             f"And at what time on {WEEKDAYS[parse_weekday(day_words[0])]}? e.g. 19:30."
         )
-    return parse_weekday(day_words[0]), parse_clock(" ".join(rest))
+    try:
+        clock = parse_clock(" ".join(rest))
+    except InputError as exc:
+        raise InputError(f"{exc} {example}") from None
+    return parse_weekday(day_words[0]), clock
 
 
 # Time zones --------------------------------------------------------------------------------

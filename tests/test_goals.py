@@ -139,6 +139,9 @@ async def test_bad_dates_times_and_zones_each_get_a_clear_answer(
     await chat.say("15 March 2027")
     for text, expected in {
         "Tuesday 25:00": "hours go from 00 to 23",
+        "25:00": "25:00 is not a time of day: hours go from 00 to 23. Write a day and a time, "
+        "like “Tuesday 19:30”.",
+        "19:30": "On which day of the week?",
         "Tuesday 19:75": "minutes go from 00 to 59",
         "Funday 19:00": "not a day of the week",
         "Tuesday": "what time",
@@ -147,6 +150,8 @@ async def test_bad_dates_times_and_zones_each_get_a_clear_answer(
         reply = await chat.say(text)
         assert expected in text_of(reply), (text, text_of(reply))
         assert "3/4" in text_of(reply)
+        if text[0].isdigit():
+            assert "not a day of the week" not in text_of(reply), text_of(reply)
     await chat.say("Tue 7:30pm")
     reply = await chat.say("Mars/Olympus_Mons")
     assert "I don't know the time zone" in text_of(reply)

@@ -117,6 +117,9 @@ def test_times_and_weekdays() -> None:
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
         with pytest.raises(InputError, match=message):
             parse_clock(bad)
+    with pytest.raises(InputError, match="hours go from 00 to 23") as refused:
+        parse_when("25:00")
+    assert "Tuesday 19:30" in str(refused.value) and "day of the week" not in str(refused.value)
 
 
 @pytest.mark.parametrize(
