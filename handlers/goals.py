@@ -130,8 +130,10 @@ def _cert_buttons(role: RolePack, section: Certifications) -> list[list[Button]]
     rows = []
     for cert in section.roadmap():
         label = f"{cert.step}. {cert.code or cert.name}"
-        if not cert.goal_ready:
+        if not cert.is_open:
             label += f" ({cert.status})"
+        elif not cert.goal_ready:
+            label += " (no single exam)"
         rows.append([Button(label[:60], action("goal", "cert", role.id, cert.id))])
     rows.append([Button("Cancel", action("goal", "cancel"))])
     return rows
@@ -163,9 +165,25 @@ async def ask_credential(ctx: Context, role: RolePack, note: str | None = None) 
 async def choose_credential(ctx: Context, role: RolePack, cert: Certification) -> Reply:
     section = role.certifications
     assert section is not None
+    if cert.is_open and not cert.goal_ready:
+        reply = Reply(title="Not available as a goal")
+        reply.add(
+            Section(
+                paragraphs=[
+                    f"This roadmap step, {cert_title(cert)}, names no single exam, so there are "
+                    "no exam areas to plan your weeks around. Pick a named credential instead:"
+                ]
+            )
+        )
+        reply.buttons = _cert_buttons(role, section)
+        await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+        return reply
     if not cert.goal_ready:
         successor = section.get(cert.successor) if cert.successor else None
-        text = f"{cert_title(cert)} is {cert.status} since {cert.status_date}: you can't book it."
+        text = (
+            f"{cert_title(cert)} {cert.status} on {cert.status_date}: its exam can't be booked "
+            "any more."
+        )
         reply = Reply(title="Not available as a goal")
         if successor is not None and successor.goal_ready:
             text += f" Its successor is {cert_title(successor)}."

@@ -98,7 +98,7 @@ async def test_retired_exam_points_to_its_successor(chat: Chat, bot: CareerBot) 
     await chat.say("/goal")
     reply = await chat.press("AI-900")
     text = text_of(reply)
-    assert "retired" in text and "AI-901" in text
+    assert "retired on 20" in text and "AI-901" in text and "since" not in text
     reply = await chat.press("Choose AI-901 instead")
     assert "2/4" in text_of(reply) and "AI-901" in text_of(reply)
     assert await goals_of(bot) == []
@@ -107,7 +107,7 @@ async def test_retired_exam_points_to_its_successor(chat: Chat, bot: CareerBot) 
 async def test_closed_exam_without_successor(chat: Chat) -> None:
     await chat.say("/goal")
     reply = await chat.press("3.")
-    assert "closed" in text_of(reply) and "no direct successor" in text_of(reply)
+    assert "closed on 20" in text_of(reply) and "no direct successor" in text_of(reply)
 
 
 async def test_credential_not_on_roadmap(chat: Chat, bot: CareerBot) -> None:
@@ -328,3 +328,19 @@ async def test_card_and_calendar_agree(chat: Chat, exam: str, when: str) -> None
     assert all("review" in x.lower() for x in events[-review_weeks:]), events
     for topic, count in topics.items():
         assert sum(f": {topic}" in x for x in events) == count, (topic, events)
+
+
+async def test_roadmap_step_without_a_single_exam(chat: Chat, bot: CareerBot) -> None:
+    reply = await chat.say("/goal")
+    [label] = [b.label for b in reply.all_buttons() if b.label.startswith("1.")]  # type: ignore[union-attr]
+    assert label.endswith("(no single exam)"), label
+    assert "(retired)" in text_of(reply) and "(active)" not in text_of(reply)
+    reply = await chat.press("1.")
+    text = text_of(reply)
+    assert "names no single exam" in text and "no exam areas to plan your weeks around" in text
+    assert "Pick a named credential" in text
+    assert "since" not in text and "None" not in text and "can't book" not in text
+    named = [b.label for b in reply.all_buttons() if b.label[0].isdigit() and "(" not in b.label]  # type: ignore[union-attr]
+    reply = await chat.press(named[0])
+    assert "2/4" in text_of(reply), "its buttons lead on to a named credential"
+    assert await goals_of(bot) == []
