@@ -39,7 +39,7 @@ from content.schema import Certification, Certifications, RolePack
 from handlers.certs import cert_title
 from storage.goals import GoalExists, GoalView, streak
 from storage.models import Goal, Subscription
-from storage.subscriptions import current_occurrence
+from storage.subscriptions import current_occurrence, regular_next
 
 router = Router("goals")
 
@@ -80,6 +80,34 @@ def plan_of(goal: Goal, sub: Subscription, cert: Certification | None) -> Plan:
 
 def first_nudge(goal: Goal, sub: Subscription) -> datetime:
     return next_occurrence(sub.weekday, sub.local_time, sub.timezone, goal.created_utc)
+
+
+def upcoming(sub: Subscription) -> tuple[datetime, datetime | None]:
+    """(the next nudge that will really be sent, the regular one skipped on request or None).
+
+    "Don't send next nudge" sets ``skip_next``; the tick then skips the next regular occurrence
+    (a pending snoozed reminder still comes first). ``next_due_utc`` still holds the skipped one,
+    so everything that shows a next nudge asks this instead.
+    """
+    if not sub.skip_next:
+        return sub.next_due_utc, None
+    if sub.snoozed_until_utc is not None and sub.snoozed_until_utc == sub.next_due_utc:
+        return sub.next_due_utc, regular_next(sub, sub.next_due_utc)
+    skipped = sub.next_due_utc
+    return regular_next(sub, skipped), skipped
+
+
+def next_nudge_text(sub: Subscription) -> str:
+    """ "Tuesday 1 December 2026, 19:30 (CET, UTC+01:00); the one on Tuesday 24 November is
+    skipped" — the effective next nudge, and which one is skipped."""
+    moment, skipped = upcoming(sub)
+    text = describe_local(moment, sub.timezone)
+    if skipped is not None:
+        local = skipped.astimezone(zone(sub.timezone))
+        when = f"{WEEKDAYS[local.weekday()]} {local.day} {local:%B}"
+        later = " after it" if skipped > moment else ""
+        text += f"; the one{later} on {when} is skipped (as you asked)"
+    return text
 
 
 def schedule_text(weekday: int, local_time: str, tz_name: str) -> str:
@@ -576,10 +604,27 @@ async def _manage(ctx: Context, verb: str, view: GoalView) -> Reply:
             STATE, {"step": "date", "role": goal.role_id, "cert": goal.cert_id, "change": gid}
         )
         return _ask_date(cert)
-    if verb == "skipnext":
-        if view.nudge is not None:
-            await services.subscriptions.set_skip_next(view.nudge.id or 0, True)
-        return Reply.text("OK: I'll skip your next weekly nudge, then carry on as usual.")
+    if verb in ("skipnext", "unskip"):
+        sub = view.nudge
+        if sub is None or sub.status != "active":
+            return Reply.text("Your nudges are paused, so there is no next nudge to skip.")
+        sub = await services.subscriptions.set_skip_next(sub.id or 0, verb == "skipnext") or sub
+        if verb == "unskip":
+            text = f"OK: I'll send your next nudge after all: {next_nudge_text(sub)}."
+            reply = Reply.text(text, title="Next nudge back on")
+            return reply
+        _, skipped = upcoming(sub)
+        assert skipped is not None
+        reply = Reply.text(
+            f"OK: I won't send the weekly nudge of {describe_local(skipped, sub.timezone)}, "
+            f"then carry on as usual. Next nudge: {next_nudge_text(sub)}.",
+            title="Next nudge skipped",
+        )
+        reply.buttons = [
+            [Button("Send it after all", action("goal", "unskip", gid))],
+            [Button("Show my goal", action("goal", "show", gid))],
+        ]
+        return reply
     if verb == "ics":
         return await calendar_reply(ctx, view)
     raise StaleAction("goal")
@@ -630,7 +675,7 @@ def goal_view(ctx: Context, view: GoalView, done: dict[int, datetime]) -> Reply:
         return reply
     rows.append(("Nudges", schedule_text(sub.weekday, sub.local_time, sub.timezone)))
     if sub.status == "active":
-        rows.append(("Next nudge", describe_local(sub.next_due_utc, sub.timezone)))
+        rows.append(("Next nudge", next_nudge_text(sub)))
     plan = plan_of(goal, sub, cert)
     today = ctx.now.astimezone(zone(sub.timezone)).date()
     week_no = plan.week_number(today)
@@ -654,7 +699,9 @@ def goal_view(ctx: Context, view: GoalView, done: dict[int, datetime]) -> Reply:
     )
     buttons.append(
         [
-            Button("Skip next nudge", action("goal", "skipnext", gid)),
+            Button("Send next nudge after all", action("goal", "unskip", gid))
+            if sub.skip_next
+            else Button("Don't send next nudge", action("goal", "skipnext", gid)),
             Button("Calendar (.ics)", action("goal", "ics", gid)),
         ]
     )
@@ -676,7 +723,7 @@ async def nudges_command(ctx: Context) -> Reply:
         what = _describe_sub(ctx, sub)
         when = schedule_text(sub.weekday, sub.local_time, sub.timezone)
         if sub.status == "active":
-            state = "next " + describe_local(sub.next_due_utc, sub.timezone)
+            state = "next " + next_nudge_text(sub)
         else:
             state = sub.status + (f" ({sub.paused_reason})" if sub.paused_reason else "")
         lines.append(f"{what}: {when} — {state}")

@@ -34,6 +34,7 @@ from handlers.certs import cert_title
 from handlers.goals import (
     domains_of,
     find_cert,
+    next_nudge_text,
     nudge_buttons,
     occurrence_code,
     own_goal,
@@ -128,8 +129,10 @@ def _old_nudge(sub: Subscription, code: str | None, now: datetime) -> str | None
         return f"These nudges are {sub.status}; send /goal to see them."
     current = current_occurrence(sub, now)
     if code != str(occurrence_code(current)):
-        nxt = describe_local(regular_next(sub, now), sub.timezone)
-        return f"That nudge is from an earlier week, so nothing changed. Your next one: {nxt}."
+        return (
+            "That nudge is from an earlier week, so nothing changed. "
+            f"Your next one: {next_nudge_text(sub)}."
+        )
     return None
 
 
@@ -191,9 +194,8 @@ async def nudge_action(ctx: Context) -> Reply:
             "Your weekly time stays the same."
         )
     if verb == "skip":
-        await services.subscriptions.skip_current(sub.id or 0, ctx.now)
-        nxt = describe_local(regular_next(sub, ctx.now), sub.timezone)
-        return Reply.text(f"OK, skipping this week. Next nudge: {nxt}.")
+        sub = await services.subscriptions.skip_current(sub.id or 0, ctx.now) or sub
+        return Reply.text(f"OK, skipping this week. Next nudge: {next_nudge_text(sub)}.")
     raise StaleAction("nudge")
 
 

@@ -344,3 +344,33 @@ async def test_roadmap_step_without_a_single_exam(chat: Chat, bot: CareerBot) ->
     reply = await chat.press(named[0])
     assert "2/4" in text_of(reply), "its buttons lead on to a named credential"
     assert await goals_of(bot) == []
+
+
+async def test_dont_send_next_nudge_shows_the_effective_next_one(
+    chat: Chat, bot: CareerBot
+) -> None:
+    await set_goal(chat)  # nudges on Tuesdays at 19:30 in Berlin, the first on 24 November
+    reply = await chat.say("/goal")
+    labels = [b.label for b in reply.all_buttons()]  # type: ignore[union-attr]
+    assert "Skip next nudge" not in labels and "Don't send next nudge" in labels
+    reply = await chat.press("Don't send next nudge")
+    text = text_of(reply)
+    assert "I won't send the weekly nudge of Tuesday 24 November 2026, 19:30" in text, text
+    assert "Next nudge: Tuesday 1 December 2026, 19:30 (CET, UTC+01:00)" in text, text
+    reply = await chat.say("/goal")
+    text = text_of(reply)
+    assert "Next nudge: Tuesday 1 December 2026, 19:30" in text, text
+    assert "the one on Tuesday 24 November is skipped" in text
+    assert "Send next nudge after all" in text
+    reply = await chat.say("/nudges")
+    text = text_of(reply)
+    assert "next Tuesday 1 December 2026, 19:30" in text, text
+    assert "the one on Tuesday 24 November is skipped" in text
+    await chat.say("/goal")
+    reply = await chat.press("Send next nudge after all")
+    assert "Tuesday 24 November 2026, 19:30" in text_of(reply)
+    reply = await chat.say("/nudges")
+    assert "next Tuesday 24 November 2026, 19:30" in text_of(reply)
+    assert "skipped" not in text_of(reply)
+    [sub] = await subs_of(bot)
+    assert sub.skip_next is False

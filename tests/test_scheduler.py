@@ -175,7 +175,7 @@ async def test_skip_this_week_cancels_a_snooze_and_skip_next_skips_one(
     clock.advance(timedelta(days=2))
     assert (await d.tick()).sent == 0, "the snooze was cancelled"
     await chat.say("/goal")
-    await chat.press("Skip next nudge")
+    await chat.press("Don't send next nudge")
     clock.set(first + timedelta(days=7))
     assert (await d.tick()).sent == 0, "the next one is skipped"
     clock.set(first + timedelta(days=14))
