@@ -80,13 +80,24 @@ def latest_occurrence(
     return moment
 
 
+def day_text(day: date, weekday: bool = False) -> str:
+    """ "1 May 2030" (no leading zero), or "Wednesday 1 May 2030"."""
+    text = f"{day.day} {day:%B %Y}"
+    return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
+
+
 def describe_local(moment: datetime, tz_name: str) -> str:
     """ "Tuesday 1 December 2026, 19:30 (CET, UTC+01:00)" — what the person will see on a clock."""
     local = moment.astimezone(zone(tz_name))
     offset = local.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}"
     abbreviation = local.tzname() or ""
-    label = offset if abbreviation.startswith(("+", "-")) else f"{abbreviation}, {offset}"
+    if abbreviation.startswith(("+", "-")):
+        label = offset
+    elif abbreviation == "UTC":
+        label = "UTC"  # not "UTC, UTC+00:00"
+    else:
+        label = f"{abbreviation}, {offset}"
     return f"{WEEKDAYS[local.weekday()]} {local.day} {local:%B %Y}, {local:%H:%M} ({label})"
 
 
@@ -140,12 +151,12 @@ def parse_exam_date(text: str, today: date) -> date:
         )
     if parsed <= today:
         raise InputError(
-            f"{parsed:%d %B %Y} is not in the future. "
+            f"{day_text(parsed)} is not in the future. "
             "Give the date of an exam you have yet to take."
         )
     if parsed > today + MAX_EXAM_AHEAD:
         raise InputError(
-            f"{parsed:%d %B %Y} is more than two years away. Choose a date within two years "
+            f"{day_text(parsed)} is more than two years away. Choose a date within two years "
             "(you can change it later)."
         )
     return parsed
@@ -425,7 +436,10 @@ class PlanWeek:
 
     @property
     def heading(self) -> str:
-        topic = self.topic if self.parts == 1 else f"{self.topic} ({self.part}/{self.parts})"
+        if self.parts == 1:
+            topic = self.topic
+        else:
+            topic = f"{self.topic} (week {self.part} of {self.parts} on this area)"
         return f"Week {self.number}: {topic}"
 
 
@@ -451,7 +465,7 @@ class Plan:
             "Keep practising",
             "review",
             todo=(
-                "Book your exam date if you haven't (then tell me with /goal → Change).",
+                "Book your exam date if you haven't, then add it in /goal → Change date or time.",
                 "Take a timed practice exam and note your weakest area.",
                 "Spend one session on that area.",
             ),

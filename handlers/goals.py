@@ -24,6 +24,7 @@ from bot.studyplan import (
     Plan,
     PlanWeek,
     build_plan,
+    day_text,
     describe_local,
     next_occurrence,
     parse_exam_date,
@@ -110,8 +111,9 @@ def next_nudge_text(sub: Subscription) -> str:
     return text
 
 
-def schedule_text(weekday: int, local_time: str, tz_name: str) -> str:
-    return f"Every {WEEKDAYS[weekday]} at {local_time} ({tz_name})"
+def schedule_text(weekday: int, local_time: str, tz_name: str, lower: bool = False) -> str:
+    """ "Every Tuesday at 19:30 (Europe/Berlin)"; ``lower`` for use inside a sentence."""
+    return f"{'every' if lower else 'Every'} {WEEKDAYS[weekday]} at {local_time} ({tz_name})"
 
 
 def occurrence_code(moment: datetime) -> int:
@@ -422,7 +424,7 @@ async def _confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
         Section(
             rows=[
                 ("Credential", cert_title(cert)),
-                ("Exam date", f"{exam:%A %d %B %Y}" if exam else "not set yet"),
+                ("Exam date", day_text(exam, weekday=True) if exam else "not set yet"),
                 ("Nudges", schedule_text(weekday, local_time, tz_name)),
                 ("First nudge", describe_local(first, tz_name)),
             ]
@@ -552,7 +554,12 @@ async def _create(ctx: Context, data: dict[str, Any]) -> Reply:
         Section(
             paragraphs=[
                 f"Your first nudge comes {describe_local(view.nudge.next_due_utc, tz_name)}, "
-                "then every week at the same local time until your exam.",
+                "then every week at the same local time "
+                + (
+                    f"until your exam on {day_text(exam)}."
+                    if exam
+                    else "(an 8-week plan: add your exam date with /goal → Change date or time)."
+                ),
                 "Send /goal to see or change it, /progress for your streak and /plan_ics for a "
                 "calendar file.",
             ]
@@ -668,7 +675,9 @@ def goal_view(ctx: Context, view: GoalView, done: dict[int, datetime]) -> Reply:
     rows = [("Status", goal.status)]
     if sub is not None and sub.status == "paused" and sub.paused_reason:
         rows[0] = ("Status", f"paused — {sub.paused_reason}")
-    rows.append(("Exam date", f"{goal.exam_date:%A %d %B %Y}" if goal.exam_date else "not set"))
+    rows.append(
+        ("Exam date", day_text(goal.exam_date, weekday=True) if goal.exam_date else "not set")
+    )
     gid = goal.id or 0
     if sub is None:
         reply.add(Section(rows=rows))
@@ -679,7 +688,13 @@ def goal_view(ctx: Context, view: GoalView, done: dict[int, datetime]) -> Reply:
     plan = plan_of(goal, sub, cert)
     today = ctx.now.astimezone(zone(sub.timezone)).date()
     week_no = plan.week_number(today)
-    rows.append(("Progress", f"{len(done)} week(s) done · streak {streak(set(done), week_no)}"))
+    rows.append(
+        (
+            "Progress",
+            f"{plural(len(done), 'week')} done · streak "
+            f"{plural(streak(set(done), week_no), 'week')}",
+        )
+    )
     reply.add(Section(rows=rows))
     week = plan.week(week_no)
     reply.add(Section(heading=f"This week — {week.heading}", bullets=list(week.todo)))
@@ -767,7 +782,7 @@ async def progress_command(ctx: Context) -> Reply:
     reply = Reply(title=f"Progress: {cert_title(cert) if cert else goal.cert_id}", personal=True)
     rows = [
         ("Weeks done", f"{len(done)} of {max(current, 1)} so far"),
-        ("Current streak", f"{streak(set(done), current)} week(s)"),
+        ("Current streak", plural(streak(set(done), current), "week")),
     ]
     left = plan.weeks_left(today)
     if left is not None:
@@ -775,8 +790,8 @@ async def progress_command(ctx: Context) -> Reply:
     reply.add(Section(rows=rows))
     lines = []
     for number in range(1, current + 1):
-        mark = "✓" if number in done else "·"
-        lines.append(f"{mark} {plan.week(number).heading}")
+        mark = "done ✓" if number in done else "not marked done"
+        lines.append(f"{plan.week(number).heading} — {mark}")
     reply.add(Section(heading="Weeks so far", bullets=lines[-12:]))
     reply.buttons = [
         [Button("Done this week", action("nudge", "done", goal.id or 0, current))],
@@ -807,8 +822,9 @@ async def calendar_reply(ctx: Context, view: GoalView) -> Reply:
         now=ctx.now,
     )
     reply = Reply.text(
-        f"Your weekly study sessions ({schedule_text(sub.weekday, sub.local_time, sub.timezone)})"
-        + (" and the exam date" if goal.exam_date else "")
+        "Your weekly study sessions, "
+        + schedule_text(sub.weekday, sub.local_time, sub.timezone, lower=True)
+        + (", and the exam date" if goal.exam_date else "")
         + ". Open the file to add them to your calendar.",
         title="Calendar file",
     )

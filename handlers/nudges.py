@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.studyplan import (
     InputError,
     build_plan,
+    day_text,
     describe_local,
     parse_clock,
     parse_weekday,
@@ -39,6 +40,7 @@ from handlers.goals import (
     occurrence_code,
     own_goal,
     plan_start,
+    plural,
     schedule_text,
 )
 from handlers.roles import summary
@@ -96,14 +98,14 @@ def _nudge_body(
     sections = [Section(heading="What to do this week", bullets=list(week.todo))]
     left = plan.weeks_left(day)
     if left is not None and exam is not None:
-        when = f"{left} week{'s' if left != 1 else ''} left until your exam on "
-        sections.append(Section(paragraphs=[when + f"{exam:%d %B %Y}."]))
+        when = f"{plural(left, 'week')} left until your exam on {day_text(exam)}."
+        sections.append(Section(paragraphs=[when]))
     else:
         sections.append(
             Section(
                 paragraphs=[
                     f"Week {number} of your {len(plan.weeks)}-week plan (no exam date set; "
-                    "add one with /goal → Change)."
+                    "add one with /goal → Change date or time)."
                 ]
             )
         )
@@ -156,11 +158,13 @@ async def nudge_action(ctx: Context) -> Reply:
         row, created = await services.goals.mark_done(view.goal.id or 0, week, ctx.now)
         if not created:
             return Reply.text(
-                f"Week {week} was already marked done on {row.done_utc:%d %B}; nothing changed."
+                f"Week {week} was already marked done on {row.done_utc.day} "
+                f"{row.done_utc:%B}; nothing changed."
             )
         done = await services.goals.weeks_done(view.goal.id or 0)
         return Reply.text(
-            f"Week {week} marked done. Streak: {streak(set(done), week)} week(s). Well done!",
+            f"Week {week} marked done. Streak: {plural(streak(set(done), week), 'week')}. "
+            "Well done!",
             title="Nice work",
         )
     sub = await _own_sub(ctx, ctx.action.arg(1))
@@ -265,7 +269,7 @@ async def schedule_summary(ctx: Context, text: str, group_role: str | None) -> R
     where = "here" if channel is None else f"in {channel}"
     return Reply.text(
         f"Scheduled: the {role.title} summary {where}, "
-        f"{schedule_text(weekday, local_time, tz_name).lower()}. "
+        f"{schedule_text(weekday, local_time, tz_name, lower=True)}. "
         f"First post: {describe_local(sub.next_due_utc, tz_name)}. "
         "See them with /summary schedules; cancel with /summary cancel <number>.",
         title="Summary scheduled",

@@ -226,7 +226,10 @@ async def test_done_twice_changes_nothing_and_progress_shows_streak(
     await chat.press("Done this week")
     assert "Streak: 2" in text_of(chat.last)
     reply = await chat.say("/progress")
-    assert "2 of 2 so far" in text_of(reply) and "2 week(s)" in text_of(reply)
+    text = text_of(reply)
+    assert "2 of 2 so far" in text and "Current streak: 2 weeks" in text, text
+    assert "(week 2 of 4 on this area) — done ✓" in text and "• ·" not in text, text
+    assert "week(s)" not in text and "(1/4)" not in text
     async with bot.db.session() as session:
         assert len((await session.exec(select(WeekDone))).all()) == 2
 
@@ -374,3 +377,25 @@ async def test_dont_send_next_nudge_shows_the_effective_next_one(
     assert "skipped" not in text_of(reply)
     [sub] = await subs_of(bot)
     assert sub.skip_next is False
+
+
+async def test_wording_of_dates_zones_and_plurals(chat: Chat, bot: CareerBot) -> None:
+    await chat.say("/goal")
+    await chat.say("MLA-C01")
+    reply = await chat.say("2030-05-01")
+    assert "1 May 2030 is more than two years away" in text_of(reply), text_of(reply)
+    await chat.press("No date yet")
+    await chat.say("Friday 18:00")
+    reply = await chat.say("UTC")
+    text = text_of(reply)
+    assert "Friday 27 November 2026, 18:00 (UTC)" in text and "UTC, UTC+00:00" not in text, text
+    reply = await chat.press("Confirm")
+    text = text_of(reply)
+    assert "until your exam" not in text and "add your exam date" in text, text
+    reply = await chat.say("/goal")
+    text = text_of(reply)
+    assert "Progress: 0 weeks done · streak 0 weeks" in text and "week(s)" not in text, text
+    reply = await chat.say("/plan_ics")
+    text = text_of(reply)
+    assert "every Friday at 18:00 (UTC)." in text and "((" not in text.replace(")(", ""), text
+    assert "18:00 (UTC))" not in text

@@ -124,7 +124,7 @@ async def test_nudge_names_topic_weeks_left_and_has_buttons(
     [(target, reply)] = platform.sent
     text = text_of(reply)
     assert target == Target("test", "u1")
-    assert "Week 1: Data preparation for machine learning (1/4)" in text
+    assert "Week 1: Data preparation for machine learning (week 1 of 4 on this area)" in text
     assert "16 weeks left until your exam on 16 March 2027" in text
     assert [b.label for b in reply.all_buttons()] == [
         "Done this week",

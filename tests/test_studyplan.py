@@ -50,7 +50,7 @@ def test_plan_spreads_domains_and_ends_with_review() -> None:
         "Deployment": 3,
         "Monitoring": 3,
     }
-    assert plan.weeks[0].heading == "Week 1: Data preparation (1/4)"
+    assert plan.weeks[0].heading == "Week 1: Data preparation (week 1 of 4 on this area)"
     assert plan.weeks_left(date(2026, 11, 24)) == 16
     assert plan.week_number(date(2026, 12, 1)) == 2
 
