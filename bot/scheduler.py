@@ -114,13 +114,23 @@ class Dispatcher:
         return report
 
     async def _send(self, claimed: list[Claimed], now: datetime, report: TickReport) -> None:
-        for at in range(0, len(claimed), self.chunk):
-            chunk = claimed[at : at + self.chunk]
-            owned = await self.outbox.start(c.delivery_id for c in chunk)
+        """Chunk by chunk: start → send → mark sent. Marking one chunk sent and the next one
+        started share a transaction (each row still moves through its states in order)."""
+        chunks = [claimed[at : at + self.chunk] for at in range(0, len(claimed), self.chunk)]
+        if not chunks:
+            return
+        owned = await self.outbox.start(c.delivery_id for c in chunks[0])
+        for i, chunk in enumerate(chunks):
             mine = [c for c in chunk if c.delivery_id in owned]
             outcomes = await self._send_many(mine)
             sent = [c for c, o in zip(mine, outcomes, strict=True) if o.status == "sent"]
-            await self.outbox.mark_sent((c.delivery_id for c in sent), now)
+            sent_ids = [c.delivery_id for c in sent]
+            if i + 1 < len(chunks):
+                owned = await self.outbox.mark_sent_and_start(
+                    sent_ids, now, [c.delivery_id for c in chunks[i + 1]]
+                )
+            else:
+                await self.outbox.mark_sent(sent_ids, now)
             report.sent += len(sent)
             if self.keep_keys:
                 report.sent_keys.extend(c.key for c in sent)

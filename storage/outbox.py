@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select as sm_select
 
 from bot.studyplan import latest_occurrence, next_occurrence, zone
@@ -107,9 +108,151 @@ Due = namedtuple(
 )
 
 
+class _SQLite:
+    """The claim's hot statements as plain SQL for SQLite, sent with ``exec_driver_sql``.
+
+    SQLAlchemy's per-row bind and result processing (and the expansion of large ``IN`` lists)
+    cost more than SQLite's own work at a busy minute. Here values are converted with the very
+    processors SQLAlchemy would use — looked up once from the column types, and applied once per
+    *distinct* value (a busy minute has a handful of due times and rules) — so what is stored
+    and read is byte for byte what the Core statements store and read. Every value is a bound
+    parameter. PostgreSQL keeps the Core statements (and ``FOR UPDATE SKIP LOCKED``).
+    """
+
+    MAX_ROWS = 1000
+    """Outbox rows per INSERT: 9 parameters each, well under SQLite's 32,766."""
+    MAX_IDS = 1000
+    """Ids per ``IN (…)`` list."""
+
+    def __init__(self, dialect) -> None:  # type: ignore[no-untyped-def]
+        moment = D.occurrence_utc.type.dialect_impl(dialect)
+        day = G.exam_date.type.dialect_impl(dialect)
+        self._write_time = moment.bind_processor(dialect) or (lambda v: v)
+        self._read_time = moment.result_processor(dialect, None) or (lambda v: v)
+        self._read_day = day.result_processor(dialect, None) or (lambda v: v)
+        self.write_time = lru_cache(maxsize=4096)(self._write_time_or_none)
+        self.read_time = lru_cache(maxsize=4096)(self._read_time_or_none)
+        self.read_day = lru_cache(maxsize=4096)(self._read_day_or_none)
+        s, g, d = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablename__
+        self.due = (
+            "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
+            "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
+            f"g.cert_id, g.exam_date, g.created_utc FROM {s} AS s "
+            f"LEFT OUTER JOIN {g} AS g ON g.id = s.goal_id "
+            "WHERE s.status = 'active' AND s.next_due_utc <= ? AND s.platform IN ({marks}) "
+            "ORDER BY s.next_due_utc LIMIT ?"
+        )
+        self.insert = (
+            f'INSERT INTO {d} ("key", subscription_id, platform, chat_id, occurrence_utc, '
+            'status, attempts, last_error, created_utc) VALUES {values} RETURNING id, "key"'
+        )
+        self.advance = (
+            f"UPDATE {s} SET next_due_utc = ?, snoozed_until_utc = ?, skip_next = ?, "
+            "status = ? WHERE id IN ({ids})"
+        )
+        self.start = (
+            f"UPDATE {d} SET attempts = 1 WHERE id IN ({{ids}}) "
+            "AND status = 'pending' AND attempts = 0 RETURNING id"
+        )
+        self.sent = (
+            f"UPDATE {d} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{ids}})"
+        )
+
+    def _write_time_or_none(self, value: datetime | None) -> str | None:
+        return None if value is None else self._write_time(value)
+
+    def _read_time_or_none(self, value: str | None) -> datetime | None:
+        return None if value is None else self._read_time(value)
+
+    def _read_day_or_none(self, value: str | None) -> date | None:
+        return None if value is None else self._read_day(value)
+
+    @staticmethod
+    @lru_cache(maxsize=256)
+    def _sql(template: str, **counts: int) -> str:
+        """``template`` with ``n`` placeholders per ``{name}``: the text depends only on the
+        counts, so a busy minute's full chunks reuse one prepared statement (the sqlite3 module
+        caches 128 by text; inlined ids would give every chunk a text of its own)."""
+        marks = {
+            name: ",".join(["(?,?,?,?,?,?,?,?,?)" if name == "values" else "?"] * n)
+            for name, n in counts.items()
+        }
+        return template.format(**marks)
+
+    async def _each_piece(
+        self, conn: AsyncConnection, template: str, head: tuple, ids: list[int]
+    ) -> list:
+        """Run ``template`` (with ``{ids}``) for ``ids`` in pieces of at most MAX_IDS."""
+        rows: list = []
+        for at in range(0, len(ids), self.MAX_IDS):
+            piece = ids[at : at + self.MAX_IDS]
+            result = await conn.exec_driver_sql(
+                self._sql(template, ids=len(piece)), (*head, *piece)
+            )
+            if result.returns_rows:
+                rows += result.all()
+        return rows
+
+    async def due_rows(
+        self, conn: AsyncConnection, now: datetime, platforms: Sequence[str], limit: int
+    ) -> list[Due]:
+        names = list(platforms)
+        sql = self._sql(self.due, marks=len(names))
+        result = await conn.exec_driver_sql(sql, (self.write_time(now), *names, limit))
+        t, day = self.read_time, self.read_day
+        return [
+            Due(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], t(r[8]), t(r[9]),
+                None if r[10] is None else bool(r[10]), r[11], r[12], day(r[13]), t(r[14]),
+            )
+            for r in result.all()
+        ]  # fmt: skip
+
+    async def insert_rows(self, conn: AsyncConnection, rows: list[OutboxRow]) -> dict[str, int]:
+        t = self.write_time
+        ids: dict[str, int] = {}
+        for at in range(0, len(rows), self.MAX_ROWS):
+            part = rows[at : at + self.MAX_ROWS]
+            params: list = []
+            for key, sid, platform, chat_id, occurrence, status, attempts, error, created in part:
+                params += (
+                    key, sid, platform, chat_id, t(occurrence), status, attempts, error, t(created)
+                )  # fmt: skip
+            sql = self._sql(self.insert, values=len(part))
+            result = await conn.exec_driver_sql(sql, tuple(params))
+            ids.update((key, did) for did, key in result.all())
+        return ids
+
+    async def advance_subscriptions(
+        self,
+        conn: AsyncConnection,
+        ids: list[int],
+        next_due: datetime,
+        snoozed: datetime | None,
+        skip: bool,
+        status: str,
+    ) -> None:
+        t = self.write_time
+        head = (t(next_due), t(snoozed), int(skip), status)
+        await self._each_piece(conn, self.advance, head, ids)
+
+    async def start_rows(self, conn: AsyncConnection, ids: list[int]) -> set[int]:
+        return {row[0] for row in await self._each_piece(conn, self.start, (), ids)}
+
+    async def mark_rows_sent(self, conn: AsyncConnection, ids: list[int], now: datetime) -> None:
+        await self._each_piece(conn, self.sent, (self.write_time(now),), ids)
+
+
+OutboxRow = namedtuple(
+    "OutboxRow",
+    "key subscription_id platform chat_id occurrence_utc status attempts last_error created_utc",
+)
+"""One ``deliveries`` row to write, in the column order of the INSERT."""
+
+
 @dataclass(slots=True)
 class _Decision:
-    rows: list[dict]
+    rows: list[OutboxRow]
     pending_key: str | None
     pending_occurrence: datetime | None
     snoozed: bool
@@ -122,20 +265,13 @@ def decide(r, now: datetime, catch_up: timedelta = CATCH_UP) -> _Decision:  # ty
     sid, kind, platform, chat_id = r.id, r.kind, r.platform, r.chat_id
     rule = (r.weekday, r.local_time, r.timezone)
     due: datetime = r.next_due_utc
-    rows: list[dict] = []
+    rows: list[OutboxRow] = []
 
-    def row(occurrence: datetime, status: str, error: str | None, snooze: datetime | None) -> dict:
-        return {
-            "key": occurrence_key(kind, sid, occurrence, snooze),
-            "subscription_id": sid,
-            "platform": platform,
-            "chat_id": chat_id,
-            "occurrence_utc": occurrence,
-            "status": status,
-            "attempts": 0,
-            "last_error": error,
-            "created_utc": now,
-        }
+    def row(
+        occurrence: datetime, status: str, error: str | None, snooze: datetime | None
+    ) -> OutboxRow:
+        key = occurrence_key(kind, sid, occurrence, snooze)
+        return OutboxRow(key, sid, platform, chat_id, occurrence, status, 0, error, now)
 
     values: dict = {"id": sid, "snoozed_until_utc": None, "skip_next": r.skip_next}
     if r.snoozed_until_utc is not None and r.snoozed_until_utc == due:
@@ -152,7 +288,7 @@ def decide(r, now: datetime, catch_up: timedelta = CATCH_UP) -> _Decision:  # ty
                 )
             )
             values.update(next_due_utc=following, status="active")
-            key = None if late else rows[-1]["key"]
+            key = None if late else rows[-1].key
             return _Decision(rows, key, occurrence if key else None, True, values)
         rows.append(row(occurrence, "skipped", "snoozed reminder superseded by a newer week", due))
         due = following
@@ -176,7 +312,7 @@ def decide(r, now: datetime, catch_up: timedelta = CATCH_UP) -> _Decision:  # ty
         rows.append(row(latest, "skipped", "more than 24 h late after downtime", None))
         return _Decision(rows, None, None, False, values)
     rows.append(row(latest, "pending", None, None))
-    return _Decision(rows, rows[-1]["key"], latest, False, values)
+    return _Decision(rows, rows[-1].key, latest, False, values)
 
 
 class Outbox:
@@ -184,6 +320,7 @@ class Outbox:
         self, db: Database, *, catch_up: timedelta = CATCH_UP, lease: timedelta = LEASE
     ) -> None:
         self.db, self.catch_up, self.lease = db, catch_up, lease
+        self._sqlite = _SQLite(db.engine.dialect) if db.is_sqlite else None
 
     def _due_query(self, now: datetime, platforms: Sequence[str], limit: int):  # type: ignore[no-untyped-def]
         query = (
@@ -207,21 +344,27 @@ class Outbox:
         """
         if not platforms:
             return [], 0
+        fast = self._sqlite
         async with self.db.engine.connect() as conn:
             trans = await conn.begin()
             try:
-                result = await conn.execute(self._due_query(now, platforms, limit))
-                due = [Due(*r) for r in result.all()]
+                if fast is not None:
+                    due = await fast.due_rows(conn, now, platforms, limit)
+                else:
+                    result = await conn.execute(self._due_query(now, platforms, limit))
+                    due = [Due(*r) for r in result.all()]
                 if not due:
                     await trans.rollback()
                     return [], 0
                 decisions = [(r, decide(r, now, self.catch_up)) for r in due]
                 rows = [row for _, d in decisions for row in d.rows]
                 ids: dict[str, int] = {}
-                if rows:
+                if rows and fast is not None:
+                    ids = await fast.insert_rows(conn, rows)
+                elif rows:
                     inserted = await conn.execute(
                         insert(Delivery.__table__).returning(D.id, D.key),  # type: ignore[arg-type]
-                        rows,
+                        [row._asdict() for row in rows],
                     )
                     ids = {key: did for did, key in inserted.all()}
                 # One UPDATE per distinct outcome, not per row: at a busy minute most claimed
@@ -237,6 +380,11 @@ class Outbox:
                     )
                     groups.setdefault(outcome, []).append(v["id"])
                 for (next_due, snoozed, skip, status), ids_ in groups.items():
+                    if fast is not None:
+                        await fast.advance_subscriptions(
+                            conn, ids_, next_due, snoozed, skip, status
+                        )
+                        continue
                     await conn.execute(
                         update(Subscription.__table__)  # type: ignore[arg-type]
                         .where(S.id.in_(ids_))
@@ -285,24 +433,56 @@ class Outbox:
         if not ids:
             return set()
         async with self.db.engine.begin() as conn:
-            result = await conn.execute(
-                update(Delivery.__table__)  # type: ignore[arg-type]
-                .where(D.id.in_(ids), D.status == "pending", D.attempts == 0)
-                .values(attempts=1)
-                .returning(D.id)
-            )
-            return {row[0] for row in result.all()}
+            return await self._start(conn, ids)
 
     async def mark_sent(self, delivery_ids: Iterable[int], now: datetime) -> None:
         ids = list(delivery_ids)
         if not ids:
             return
         async with self.db.engine.begin() as conn:
-            await conn.execute(
-                update(Delivery.__table__)  # type: ignore[arg-type]
-                .where(D.id.in_(ids))
-                .values(status="sent", sent_utc=now, last_error=None)
-            )
+            await self._mark_sent(conn, ids, now)
+
+    async def mark_sent_and_start(
+        self, sent_ids: Iterable[int], now: datetime, start_ids: Iterable[int]
+    ) -> set[int]:
+        """:meth:`mark_sent` for one chunk and :meth:`start` for the next, in one transaction.
+
+        Each row still goes through its states in order — the next chunk is marked started
+        before any of it is sent, the previous one marked sent after all of it was — only the
+        commit is shared. A crash before this commit leaves the previous chunk "started"
+        (recorded later as outcome unknown, not resent) and the next one never started (sent by
+        recovery): exactly what the two separate transactions would have left.
+        """
+        sent, start = list(sent_ids), list(start_ids)
+        if not sent:
+            return await self.start(start)
+        if not start:
+            await self.mark_sent(sent, now)
+            return set()
+        async with self.db.engine.begin() as conn:
+            await self._mark_sent(conn, sent, now)
+            return await self._start(conn, start)
+
+    async def _start(self, conn: AsyncConnection, ids: list[int]) -> set[int]:
+        if self._sqlite is not None:
+            return await self._sqlite.start_rows(conn, ids)
+        result = await conn.execute(
+            update(Delivery.__table__)  # type: ignore[arg-type]
+            .where(D.id.in_(ids), D.status == "pending", D.attempts == 0)
+            .values(attempts=1)
+            .returning(D.id)
+        )
+        return {row[0] for row in result.all()}
+
+    async def _mark_sent(self, conn: AsyncConnection, ids: list[int], now: datetime) -> None:
+        if self._sqlite is not None:
+            await self._sqlite.mark_rows_sent(conn, ids, now)
+            return
+        await conn.execute(
+            update(Delivery.__table__)  # type: ignore[arg-type]
+            .where(D.id.in_(ids))
+            .values(status="sent", sent_utc=now, last_error=None)
+        )
 
     async def mark_failed(
         self, delivery_id: int, error: str, attempts: int, status: str = "failed"
