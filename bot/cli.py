@@ -163,9 +163,10 @@ def nudges_due(
                 typer.echo("Nothing scheduled.")
             for sub in rows:
                 late = " (due now)" if sub.next_due_utc <= now else ""
+                skip = " (will be skipped, as asked)" if sub.skip_next else ""
                 typer.echo(
                     f"#{sub.id} {sub.kind} {sub.platform}:{sub.chat_id} "
-                    f"{sub.next_due_utc:%Y-%m-%d %H:%M} UTC{late} — "
+                    f"{sub.next_due_utc:%Y-%m-%d %H:%M} UTC{late}{skip} — "
                     f"{describe_local(sub.next_due_utc, sub.timezone)} [{sub.timezone}]"
                 )
         finally:
