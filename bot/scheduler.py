@@ -55,9 +55,15 @@ class TickReport:
 
 
 def default_composer(claimed: Claimed, services: Services) -> Reply | None:
-    from handlers.nudges import compose
+    global _compose
+    if _compose is None:  # imported on first use, as before; then kept
+        from handlers.nudges import compose
 
-    return compose(claimed, services)
+        _compose = compose
+    return _compose(claimed, services)
+
+
+_compose: Composer | None = None
 
 
 class Dispatcher:

@@ -199,13 +199,16 @@ class _SQLite:
         names = list(platforms)
         sql = self._sql(self.due, marks=len(names))
         result = await conn.exec_driver_sql(sql, (self.write_time(now), *names, limit))
-        t, day = self.read_time, self.read_day
+        t, day, new = self.read_time, self.read_day, tuple.__new__
         return [
-            Due(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], t(r[8]), t(r[9]),
-                None if r[10] is None else bool(r[10]), r[11], r[12], day(r[13]), t(r[14]),
-            )
-            for r in result.all()
+            new(Due, (
+                sid, kind, platform, chat, role, weekday, at, tz, t(due), t(snoozed),
+                None if skip is None else bool(skip), goal, cert, day(exam), t(created),
+            ))
+            for (
+                sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
+                exam, created,
+            ) in result.all()
         ]  # fmt: skip
 
     async def insert_rows(self, conn: AsyncConnection, rows: list[OutboxRow]) -> dict[str, int]:
