@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from bot.studyplan import next_occurrence
 from storage.db import Database
 from storage.models import Goal, Subscription, WeekDone
+from storage.subscriptions import weekly
 
 OPEN = ("active", "paused")
 
@@ -99,18 +100,17 @@ class Goals:
             )
             session.add(goal)
             await session.flush()
-            sub = Subscription(
-                kind="nudge",
-                platform=platform,
-                chat_id=chat_id,
-                user_id=user_id,
+            sub = weekly(
+                "nudge",
+                platform,
+                chat_id,
+                user_id,
+                role_id,
+                weekday,
+                local_time,
+                timezone,
+                now,
                 goal_id=goal.id,
-                role_id=role_id,
-                weekday=weekday,
-                local_time=local_time,
-                timezone=timezone,
-                next_due_utc=next_occurrence(weekday, local_time, timezone, now),
-                created_utc=now,
             )
             session.add(sub)
             await session.commit()

@@ -27,6 +27,34 @@ def current_occurrence(sub: Subscription, now: datetime) -> datetime:
     return latest_occurrence(sub.weekday, sub.local_time, sub.timezone, now)
 
 
+def weekly(
+    kind: str,
+    platform: str,
+    chat_id: str,
+    user_id: int,
+    role_id: str,
+    weekday: int,
+    local_time: str,
+    timezone: str,
+    now: datetime,
+    goal_id: int | None = None,
+) -> Subscription:
+    """A new weekly send, first due at the next local occurrence after ``now``."""
+    return Subscription(
+        kind=kind,
+        platform=platform,
+        chat_id=chat_id,
+        user_id=user_id,
+        goal_id=goal_id,
+        role_id=role_id,
+        weekday=weekday,
+        local_time=local_time,
+        timezone=timezone,
+        next_due_utc=next_occurrence(weekday, local_time, timezone, now),
+        created_utc=now,
+    )
+
+
 class Subscriptions:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -78,17 +106,8 @@ class Subscriptions:
         timezone: str,
         now: datetime,
     ) -> Subscription:
-        sub = Subscription(
-            kind="summary",
-            platform=platform,
-            chat_id=chat_id,
-            user_id=user_id,
-            role_id=role_id,
-            weekday=weekday,
-            local_time=local_time,
-            timezone=timezone,
-            next_due_utc=next_occurrence(weekday, local_time, timezone, now),
-            created_utc=now,
+        sub = weekly(
+            "summary", platform, chat_id, user_id, role_id, weekday, local_time, timezone, now
         )
         async with self.db.session() as session:
             session.add(sub)
