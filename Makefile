@@ -19,8 +19,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/careerbot chat
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -149,7 +149,7 @@ def nudges_due(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many to list.")] = 20,
 ) -> None:
     """List the weekly sends that fall due next (overdue first), in UTC and local time."""
-    from bot.studyplan import describe_local
+    from domain.weekly import describe_local
 
     settings = Settings()
 

@@ -322,7 +322,8 @@ class ContentIndex:
         named = [
             pack
             for name in self._names
-            if len(name) >= 3 and f" {name} " in words
+            if len(name) >= 3
+            and f" {name} " in words
             and (pack := self.library.get(self.library.names[name])) is not None
         ]
         if not named:

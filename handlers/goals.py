@@ -18,25 +18,12 @@ from bot.actions import action
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Document, Reply, Section
 from bot.router import Router
-from bot.studyplan import (
-    WEEKDAYS,
-    InputError,
-    Plan,
-    PlanWeek,
-    build_plan,
-    day_text,
-    describe_local,
-    next_occurrence,
-    parse_exam_date,
-    parse_when,
-    plan_ics,
-    plan_sessions,
-    resolve_timezone,
-    slug_to_zone,
-    zone,
-    zone_to_slug,
-)
 from content.schema import Certification, Certifications, RolePack
+from domain.ics import plan_ics, plan_sessions
+from domain.parsing import InputError, parse_exam_date, parse_when
+from domain.studyplan import Plan, PlanWeek, build_plan
+from domain.weekly import WEEKDAYS, day_text, describe_local, next_occurrence, zone
+from domain.zones import resolve_timezone, slug_to_zone, zone_to_slug
 from handlers.certs import cert_title
 from storage.goals import GoalExists, GoalView, streak
 from storage.models import Goal, Subscription

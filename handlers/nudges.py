@@ -20,17 +20,11 @@ from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from bot.services import Services
-from bot.studyplan import (
-    InputError,
-    build_plan,
-    day_text,
-    describe_local,
-    parse_clock,
-    parse_weekday,
-    resolve_timezone,
-    zone,
-)
 from content.loader import Library
+from domain.parsing import InputError, parse_clock, parse_weekday
+from domain.studyplan import build_plan
+from domain.weekly import day_text, describe_local, zone
+from domain.zones import resolve_timezone
 from handlers.certs import cert_title
 from handlers.goals import (
     domains_of,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.studyplan import next_occurrence
+from domain.weekly import next_occurrence
 from storage.db import Database
 from storage.models import Goal, Subscription, WeekDone
 from storage.subscriptions import weekly

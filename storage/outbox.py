@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select as sm_select
 
-from bot.studyplan import latest_occurrence, next_occurrence, zone
+from domain.weekly import latest_occurrence, next_occurrence, zone
 from storage.db import Database
 from storage.models import Delivery, Goal, Subscription
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import col, or_, select
 
-from bot.studyplan import latest_occurrence, next_occurrence
+from domain.weekly import latest_occurrence, next_occurrence
 from storage.db import Database
 from storage.models import Subscription
 

@@ -15,7 +15,7 @@ from bot.delivery import Deliverer
 from bot.errors import ChatMoved, MissingPermission, RetryLater, TransientError, Unreachable
 from bot.messages import Reply, Target
 from bot.scheduler import JOB_ID, Dispatcher, SchedulerComponent
-from bot.studyplan import zone
+from domain.weekly import zone
 from storage.goals import GoalView
 from storage.models import Delivery, Subscription
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of

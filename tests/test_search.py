@@ -34,8 +34,9 @@ def test_held_out_questions_find_their_answer(index: ContentIndex) -> None:
         ("ai research engineer", "ai-research-eng"),
     ],
 )
-def test_role_names_resolve_with_aliases_and_typos(index: ContentIndex, text: str,
-                                                   role_id: str) -> None:
+def test_role_names_resolve_with_aliases_and_typos(
+    index: ContentIndex, text: str, role_id: str
+) -> None:
     pack = index.resolve_role(text)
     assert pack is not None and pack.id == role_id
 

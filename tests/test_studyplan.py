@@ -7,22 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.studyplan import (
-    DEFAULT_WEEKS,
-    InputError,
-    allocate,
-    build_plan,
-    latest_occurrence,
-    next_occurrence,
-    parse_clock,
-    parse_exam_date,
-    parse_when,
-    plan_ics,
-    resolve_timezone,
-    slug_to_zone,
-    transitions,
-    zone_to_slug,
-)
+from domain.ics import plan_ics, transitions
+from domain.parsing import InputError, parse_clock, parse_exam_date, parse_when
+from domain.studyplan import DEFAULT_WEEKS, allocate, build_plan
+from domain.weekly import latest_occurrence, next_occurrence
+from domain.zones import resolve_timezone, slug_to_zone, zone_to_slug
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 AWS_MLA = (

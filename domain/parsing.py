@@ -1,0 +1,127 @@
+"""Reading what people type for a study goal: exam dates and "Tue 19:30".
+
+Every failure is an :class:`InputError` whose message is shown to the person as it is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from domain.weekly import WEEKDAYS, day_text
+
+
+class InputError(ValueError):
+    """Input a person typed that we cannot use; the message is shown to them as it is."""
+
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+MAX_EXAM_AHEAD = timedelta(days=731)
+
+
+def _build_date(year: int, month: int, day: int) -> date:
+    if not 1 <= month <= 12:
+        raise InputError(f"There is no month {month}. Write the date like 2027-03-15.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        last = calendar.monthrange(year, month)[1]
+        raise InputError(
+            f"{calendar.month_name[month]} {year} has {last} days, so "
+            f"{day} {calendar.month_name[month]} does not exist. Please check the date."
+        ) from None
+
+
+def parse_exam_date(text: str, today: date) -> date:
+    """An exam date in the future and at most two years away; "2027-03-15" or "15 March 2027"."""
+    cleaned = text.strip().lower().replace(",", " ")
+    parsed: date | None = None
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
+        parsed = _build_date(int(m[1]), int(m[2]), int(m[3]))
+    elif m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", cleaned):
+        parsed = _build_date(int(m[3]), int(m[2]), int(m[1]))
+    elif m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?\s+(\d{4})", cleaned):
+        if m[2] not in _MONTHS:
+            raise InputError(f"I don't know the month “{m[2][:20]}”.")
+        parsed = _build_date(int(m[3]), _MONTHS[m[2]], int(m[1]))
+    elif m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s+(\d{4})", cleaned):
+        if m[1] not in _MONTHS:
+            raise InputError(f"I don't know the month “{m[1][:20]}”.")
+        parsed = _build_date(int(m[3]), _MONTHS[m[1]], int(m[2]))
+    if parsed is None:
+        raise InputError(
+            "I couldn't read that date. Write it like 2027-03-15 or 15 March 2027 "
+            "(or press “No date yet”)."
+        )
+    if parsed <= today:
+        raise InputError(
+            f"{day_text(parsed)} is not in the future. "
+            "Give the date of an exam you have yet to take."
+        )
+    if parsed > today + MAX_EXAM_AHEAD:
+        raise InputError(
+            f"{day_text(parsed)} is more than two years away. Choose a date within two years "
+            "(you can change it later)."
+        )
+    return parsed
+
+
+_WEEKDAY_WORDS = {name.lower(): i for i, name in enumerate(WEEKDAYS)}
+_WEEKDAY_WORDS.update({name.lower()[:3]: i for i, name in enumerate(WEEKDAYS)})
+_WEEKDAY_WORDS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+
+
+def parse_weekday(word: str) -> int:
+    key = word.strip().lower().rstrip(".")
+    if key not in _WEEKDAY_WORDS:
+        raise InputError(f"“{word[:20]}” is not a day of the week. Try Monday, Tue, …")
+    return _WEEKDAY_WORDS[key]
+
+
+def parse_clock(text: str) -> str:
+    """ "19:30", "7:30pm", "7 pm", "0900" → "HH:MM"; "25:00" gets a clear refusal."""
+    cleaned = text.strip().lower().replace(" ", "").replace(".", ":")
+    m = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?(am|pm)?", cleaned)
+    if m is None:
+        raise InputError(f"I couldn't read the time “{text[:20]}”. Write it like 19:30 or 7:30pm.")
+    hours, minutes, half = int(m[1]), int(m[2] or 0), m[3]
+    if half is not None:
+        if not 1 <= hours <= 12:
+            raise InputError(f"With am/pm the hour goes from 1 to 12, not {hours}.")
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours > 23:
+        raise InputError(f"{hours:02d}:{minutes:02d} is not a time of day: hours go from 00 to 23.")
+    if minutes > 59:
+        raise InputError(f"{hours:02d}:{minutes:02d} is not a time: minutes go from 00 to 59.")
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def parse_when(text: str) -> tuple[int, str]:
+    """ "Tuesday 19:30", "tue 7pm", "19:30 Tue" → (weekday, "HH:MM")."""
+    words = text.replace(",", " ").replace(" at ", " ").split()
+    day_words = [w for w in words if w.lower().rstrip(".") in _WEEKDAY_WORDS]
+    rest = [w for w in words if w not in day_words]
+    example = "Write a day and a time, like “Tuesday 19:30”."
+    if not day_words:
+        if words and re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", " ".join(words).lower()):
+            # Only a time ("25:00", "19:30"): say what is wrong with it, and ask for the day.
+            try:
+                parse_clock(" ".join(words))
+            except InputError as exc:
+                raise InputError(f"{exc} {example}") from None
+            raise InputError(f"On which day of the week? {example}")
+        if words:
+            parse_weekday(words[0])  # raises a clear message about the first word
+        raise InputError("Tell me a day and a time, for example “Tuesday 19:30”.")
+    if not rest:
+        raise InputError(
+            f"And at what time on {WEEKDAYS[parse_weekday(day_words[0])]}? e.g. 19:30."
+        )
+    try:
+        clock = parse_clock(" ".join(rest))
+    except InputError as exc:
+        raise InputError(f"{exc} {example}") from None
+    return parse_weekday(day_words[0]), clock
