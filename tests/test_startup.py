@@ -243,5 +243,5 @@ def test_the_first_make_run_says_what_it_is_doing(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    lines = planned.stdout.splitlines()
+    lines = [line for line in planned.stdout.splitlines() if not line.startswith("make")]
     assert lines[0].startswith("echo") and "installing careerbot" in lines[0], planned.stdout
