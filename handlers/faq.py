@@ -66,6 +66,7 @@ async def faq(ctx: Context) -> Reply:
 
 
 @router.action("salary")
+@router.command("salary", "What the sources say about pay for a role", takes_role=True)
 async def salary(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.salary is None:
@@ -102,7 +103,7 @@ async def question(ctx: Context) -> Reply | None:
     index = ctx.services.index
     result = index.search(ctx.inbound.text, role_id=ctx.role().id)
     if result.role is not None and result.role.faqs is None:
-        return role_card(result.role)
+        return role_card(result.role, ctx.services.library)
     if result.confident:
         top = result.hits[0]
         role = ctx.services.library.get(top.role_id) or ctx.role()
@@ -115,7 +116,7 @@ async def question(ctx: Context) -> Reply | None:
             if handler is not None:
                 ctx.args = role.id
                 return await handler(ctx)
-            return role_card(role)
+            return role_card(role, ctx.services.library)
     if not result.hits:
         return replies.menu(
             ctx.role(),

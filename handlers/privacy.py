@@ -18,6 +18,7 @@ def _describe(rows: list[dict[str, object]] | dict[str, object]) -> list[str]:
     return ["; ".join(f"{k}: {v}" for k, v in row.items() if v not in (None, "")) for row in rows]
 
 
+@router.action("mydata")
 @router.command("mydata", "See everything stored about you", personal=True)
 async def mydata(ctx: Context) -> Reply:
     data = await ctx.services.privacy.export(ctx.user, ctx.inbound.chat_id)
