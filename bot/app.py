@@ -46,9 +46,9 @@ class CareerBot:
         self.dispatcher = Dispatcher(self.router, self.services, chain)
 
     async def start(self) -> None:
-        """Bring the schema up to date: automatically on the embedded database."""
-        if self.db.is_sqlite:
-            await self.db.upgrade()
+        """Bring the schema up to date (automatically on the embedded database) or refuse to
+        start on one this release cannot use: :class:`storage.db.DatabaseUnusable`."""
+        await self.db.prepare(upgrade=self.db.is_sqlite)
 
     async def stop(self) -> None:
         await self.db.dispose()
