@@ -9,11 +9,13 @@ def build_router() -> Router:
     from handlers import (
         about,
         certs,
+        check,
         day,
         faq,
         goals,
         moderation,
         nudges,
+        occupations,
         plan,
         privacy,
         risk,
@@ -35,5 +37,7 @@ def build_router() -> Router:
         day.router,
         about.router,
         privacy.router,
+        occupations.router,
+        check.router,
         moderation.router,
     )
