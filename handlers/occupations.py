@@ -224,13 +224,13 @@ def choices_reply(found: Found, asked: str) -> Reply:
         )
     elif found.matches:
         reply = Reply.text(
-            f"I found no occupation called “{shown}”. The closest I have are below; or try "
-            "another word for the job."
+            f"I don't know a role or occupation called “{shown}”. The closest I have are "
+            "below; or try another word for the job."
         )
     else:
         reply = Reply.text(
-            f"I found no occupation called “{shown}”. Try the job title you would put on a CV, "
-            "such as “accountant” or “truck driver”, or a SOC code such as 13-2011."
+            f"I don't know a role or occupation called “{shown}”. Try the job title you would "
+            "put on a CV, such as “accountant” or “truck driver”, or a SOC code such as 13-2011."
         )
     reply.buttons = buttons
     return reply

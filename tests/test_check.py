@@ -166,4 +166,4 @@ async def test_check_asks_for_the_job_and_offers_choices(chat: Chat) -> None:
     started = text_of(await chat.press("Light Truck Drivers"))
     assert "Light Truck Drivers" in started and "1 of" in started
     unknown = text_of(await chat.say("/check blorptastic"))
-    assert "I found no occupation" in unknown
+    assert "role or occupation called" in unknown

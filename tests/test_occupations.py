@@ -201,7 +201,7 @@ async def test_ambiguous_many_and_unknown_replies(chat: Chat) -> None:
     many = text_of(await chat.say("/risk manager"))
     assert "fits" in many and "Add a word or two" in many
     none = text_of(await chat.say("/risk blorptastic"))
-    assert "I found no occupation called “blorptastic”" in none
+    assert "don't know a role or occupation called “blorptastic”" in none
     closest = text_of(await chat.say("/risk engineer of spaceships"))
     assert "The closest I have" in closest
 
@@ -210,7 +210,7 @@ async def test_bad_occupation_input_gets_a_short_answer(chat: Chat) -> None:
     huge = "x" * 990
     reply = text_of(await chat.say(f"/risk {huge}"))
     assert len(reply) < 400 and "x" * 61 not in reply
-    assert "I found no occupation" in text_of(await chat.say("/risk 99-0000"))
+    assert "role or occupation called" in text_of(await chat.say("/risk 99-0000"))
     stale = text_of(await chat.press("v1:occ:99-0000"))
     assert "this menu has expired" in stale.lower()
 
