@@ -56,13 +56,31 @@ class Library:
         return self.packs[0]
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _PackLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, but dates stay text: PyYAML would raise on ``2026-02-31`` with no field
+    name, while the schema's date fields then name the file, the field and the problem."""
+
+
+_PackLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> object:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_PackLoader)
+
+
 def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
 def load_file(path: Path) -> tuple[RolePack | None, list[PackProblem]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError) as exc:
         return None, [PackProblem(path.name, "(file)", f"cannot read: {exc}")]
     except yaml.YAMLError as exc:
@@ -108,7 +126,7 @@ def load_library(roles_dir: Path = DEFAULT_ROLES_DIR) -> Library:
 
 def _declared_id(path: Path) -> str:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return ""
     return str(data.get("id", "")) if isinstance(data, dict) else ""

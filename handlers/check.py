@@ -22,6 +22,7 @@ from content.occupations.check import (
     pack_factors,
     result,
 )
+from content.schema import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
 from handlers.occupations import choices_reply
 from storage.checks import answers_of
@@ -96,7 +97,7 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
             title="Your own risk check",
         )
     found, title = evaluated
-    reply = Reply(title=f"Your own risk check: {found.own}/100", personal=True)
+    reply = Reply(title=f"Your own {RISK_NAME}: {found.own}/100", personal=True)
     whose = (
         "our estimate for the occupation, from where it ranks on the published measures"
         if found.baseline_estimated
@@ -109,8 +110,8 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
                 (title, f"{found.baseline}/100 ({level(found.baseline)}) — {whose}"),
             ],
             paragraphs=[
-                "Both use the same formula and factors as the role scores. It is an estimate "
-                "from your own answers, not a prediction."
+                f"Both use the formula and factors of the {RISK_NAME} score: {RISK_DEFINITION}. "
+                "Yours comes from your own answers."
             ],
         )
     )

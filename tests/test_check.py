@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.app import CareerBot
 from bot.clock import ManualClock
 from content.occupations.check import QUESTIONS, own_score, result
-from content.schema import formula_score
+from content.schema import RISK_NAME, formula_score
 from storage.models import RiskCheck
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
 
@@ -61,7 +61,7 @@ async def test_check_flow_for_an_occupation(chat: Chat, bot: CareerBot) -> None:
     await _answer(chat, ANSWERS)
     shown = text_of(chat.last)
     answers = {q.id: a for q, a in zip(QUESTIONS, ANSWERS, strict=True)}
-    assert f"Your own risk check: {own_score(answers)}/100" in shown
+    assert f"Your own {RISK_NAME}: {own_score(answers)}/100" in shown
     assert (
         "Paralegals and Legal Assistants:" in shown and "our estimate for the occupation" in shown
     )
@@ -105,7 +105,7 @@ async def test_a_restart_mid_way_loses_nothing(tmp_path: Path, clock: ManualCloc
         resumed = text_of(await chat.say("/check"))
         assert "Carrying on where you left off" in resumed and f"5 of {len(QUESTIONS)}" in resumed
         await _answer(chat, ANSWERS[4:])
-        assert "Your own risk check:" in text_of(chat.last)
+        assert f"Your own {RISK_NAME}:" in text_of(chat.last)
     finally:
         await second.stop()
 

@@ -58,10 +58,12 @@ from bot.errors import (
     DeliveryError,
     MissingPermission,
     RetryLater,
+    StartFailed,
     TransientError,
     Unreachable,
 )
 from bot.messages import ChatKind, Inbound, Reply, Target
+from domain.lru import LruMap
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -150,7 +152,7 @@ class TelegramAdapter:
         self.finished = asyncio.Event()
         """Set when the adapter stopped on its own (409 Conflict); the runner then shuts down."""
         self.conflict = False
-        self._admins: dict[str, tuple[float, frozenset[str]]] = {}
+        self._admins: LruMap[str, tuple[float, frozenset[str]]] = LruMap(10_000)
         self._tasks: set[asyncio.Task[None]] = set()
         self.processor = PerChatProcessor()
 
@@ -185,12 +187,21 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
+        # ``from None`` on purpose: PTB's InvalidToken carries the token in its message, and a
+        # chained traceback would print it.
         try:
             await app.initialize()
-        except InvalidToken as exc:
-            raise RuntimeError(
-                "Telegram rejected TELEGRAM_BOT_TOKEN; copy the token again from @BotFather."
-            ) from exc
+        except InvalidToken:
+            raise StartFailed(
+                "Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather.",
+                retry=False,
+            ) from None
+        except NetworkError as exc:
+            raise StartFailed(
+                f"Telegram is unreachable ({type(exc).__name__}): check the network "
+                "(and TELEGRAM_API_URL, if set).",
+                retry=True,
+            ) from None
         log.info("Telegram: signed in as @%s (bot id %s)", app.bot.username, app.bot.id)
         await self._register_commands()
         await app.start()
@@ -208,14 +219,21 @@ class TelegramAdapter:
                 self.settings.telegram_webhook_listen,
                 self.settings.telegram_webhook_port,
             )
-            await updater.start_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            try:
+                await updater.start_webhook(
+                    listen=listen,
+                    port=port,
+                    url_path=urlsplit(url).path.lstrip("/"),
+                    webhook_url=url,
+                    secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except OSError as exc:
+                raise StartFailed(
+                    f"Telegram: cannot listen on {listen}:{port} ({exc.strerror or exc}): "
+                    "change TELEGRAM_WEBHOOK_LISTEN or TELEGRAM_WEBHOOK_PORT.",
+                    retry=False,
+                ) from None
             log.info("Telegram: webhook %s, listening on %s:%s", url, listen, port)
         else:
             await updater.start_polling(
@@ -529,7 +547,7 @@ class TelegramAdapter:
 
     async def _administrators(self, chat_id: str) -> frozenset[str]:
         now = self.clock()
-        cached = self._admins.get(chat_id)
+        cached = self._admins.peek(chat_id)
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
@@ -538,9 +556,7 @@ class TelegramAdapter:
             log.info("Telegram: cannot list the administrators of %s: %s", chat_id, exc)
             return frozenset()
         admins = frozenset(str(member.user.id) for member in members)
-        if len(self._admins) > 10_000:
-            self._admins.clear()
-        self._admins[chat_id] = (now + self.admin_cache_seconds, admins)
+        self._admins.put(chat_id, (now + self.admin_cache_seconds, admins))
         return admins
 
     async def missing_permission(self, chat_id: str) -> str | None:

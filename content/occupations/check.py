@@ -17,7 +17,7 @@ from content.schema import HIGH_ABOVE, LOW_BELOW, RISK_WEIGHTS, RolePack, formul
 FACTOR_NAMES = {
     "repetitiveness": "Repetitiveness",
     "ai_adoption": "AI adoption",
-    "human_judgment": "Human judgment",
+    "human_judgment": "Human judgement",
 }
 POINTS = (1.0, 4.0, 7.0, 10.0)
 """Factor value for the first to fourth answer of a question."""
@@ -78,7 +78,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "judgment",
         "human_judgment",
-        "How much of your work rests on judgment calls with no clear right answer?",
+        "How much of your work rests on judgement calls with no clear right answer?",
         ("Almost none", "Some", "A good part", "Most of it"),
         "Ask for the decisions: own trade-offs, approvals and calls where someone has to "
         "answer for the outcome.",
@@ -148,7 +148,7 @@ def occupation_factors(occ: Occupation) -> dict[str, float]:
     """Our estimate of an occupation's factors from its published ranks (5.5 when missing):
     repetitiveness from Frey & Osborne's automation probability (their model scores routine,
     rule-based work), AI adoption from observed AI use (Tomlinson; else Eloundou's exposure),
-    human judgment as the inverse of Eloundou's task exposure."""
+    human judgement as the inverse of Eloundou's task exposure."""
     frey = _from_rank(occ.figure("frey").percentile)
     used = _from_rank(occ.figure("tomlinson").percentile)
     exposed = _from_rank(occ.figure("eloundou").percentile)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.adapters.telegram import TelegramAdapter
 from content.occupations.check import QUESTIONS
+from content.schema import RISK_NAME
 from tests.adapters.fake_telegram import FakeTelegram
 from tests.adapters.test_discord import (  # noqa: F401 - fixtures are found by name
     World,
@@ -59,7 +60,7 @@ async def test_telegram_renders_the_card_and_the_check_within_limits(
             ),
         )
     assert all(c.ok for c in question)
-    assert "Your own risk check:" in shown(question[-1])
+    assert f"Your own {RISK_NAME}:" in shown(question[-1])
     assert "Set a study goal" in [b["text"] for b in buttons(question[-1])]
 
 
@@ -75,7 +76,7 @@ async def test_discord_renders_the_card_and_the_check_within_limits(world: World
         assert len(button_labels(message)) == 4, text_of_message(message)
         step = await alice.click(message, label=button_labels(message)[2])
         assert step.acknowledged
-    assert "Your own risk check:" in text_of_message(channel.last_message)
+    assert f"Your own {RISK_NAME}:" in text_of_message(channel.last_message)
 
 
 async def test_discord_role_option_autocompletes_every_occupation(world: World) -> None:
