@@ -14,6 +14,7 @@ from content.loader import ContentError
 from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
+from content.schema import RISK_NAME
 from tests.conftest import Chat, text_of
 
 DATA = load_occupations(pack_ids={"mle"})
@@ -175,7 +176,7 @@ async def test_free_text_naming_a_job_gets_its_card(chat: Chat, text: str, soc: 
 
 
 async def test_role_packs_win_over_occupations(chat: Chat) -> None:
-    assert "AI risk score: Machine Learning Engineer" in text_of(
+    assert f"{RISK_NAME} score: Machine Learning Engineer" in text_of(
         await chat.say("/risk ml engineer")
     )
     faq = text_of(await chat.say("will AI replace ML engineers?"))
