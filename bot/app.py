@@ -31,7 +31,10 @@ class CareerBot:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.services = Services.build(
-            settings, library or load_library(roles_dir), self.db, clock or SystemClock()
+            settings,
+            library or load_library(roles_dir, settings.data_dir),
+            self.db,
+            clock or SystemClock(),
         )
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
