@@ -38,6 +38,7 @@ class CareerBot:
         )
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
+        self.services.cancelled_notes = dict(self.router.cancelled_notes)
         chain: list[Middleware] = [
             middlewares.errors,
             middlewares.logging_middleware,
