@@ -6,6 +6,7 @@ Every platform adapter, the scheduler and the CLI share one instance per process
 from __future__ import annotations
 
 from bot import middlewares
+from bot.charts.service import ChartService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Middleware
@@ -14,6 +15,7 @@ from bot.platform import Platform
 from bot.services import Services
 from content.loader import Library, load_library
 from handlers import build_router
+from handlers.risk import risk_reply
 from storage.db import Database
 
 
@@ -30,6 +32,7 @@ class CareerBot:
         self.services = Services.build(
             settings, library or load_library(), self.db, clock or SystemClock()
         )
+        self.charts = ChartService(settings.charts)
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
         chain: list[Middleware] = [
@@ -47,8 +50,18 @@ class CareerBot:
         if self.db.is_sqlite:
             await self.db.upgrade()
 
+    def warm_charts(self) -> None:
+        """Start drawing every role's risk card now, so the first /risk has its picture at once
+        (in the background: start-up does not wait for it)."""
+        replies = (risk_reply(pack) for pack in self.services.library.packs)
+        self.charts.warm(reply.chart for reply in replies if reply and reply.chart)
+
     async def stop(self) -> None:
         await self.db.dispose()
 
     async def feed(self, inbound: Inbound, platform: Platform) -> Reply | None:
-        return await self.dispatcher.feed(inbound, platform)
+        """The reply to ``inbound``, with its picture if one is already drawn; adapters send it,
+        then ask ``self.charts.follow_up(reply)`` for a picture that was still being drawn."""
+        reply = await self.dispatcher.feed(inbound, platform)
+        self.charts.attach(reply, inbound.target)
+        return reply

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     flood_per_second: float = Field(
         default=1.0, validation_alias=AliasChoices("CAREERBOT_FLOOD_RATE")
     )
+    charts: bool = Field(default=True, validation_alias=AliasChoices("CAREERBOT_CHARTS"))
+    """Pictures beside the risk card, the study plan and /progress; 0 for text only."""
 
     @property
     def resolved_database_url(self) -> str:

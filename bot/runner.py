@@ -43,6 +43,7 @@ def platform_components(bot: CareerBot) -> list[Component]:
 async def serve(bot: CareerBot, components: list[Component], stop: asyncio.Event) -> None:
     """Start ``components`` in order, wait for ``stop``, then stop them in reverse order."""
     await bot.start()
+    bot.warm_charts()
     started: list[Component] = []
     try:
         for component in components:

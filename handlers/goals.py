@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.actions import action
+from bot.charts.specs import PlanChart, ProgressChart
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Document, Reply, Section
 from bot.router import Router
@@ -117,6 +118,8 @@ def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) ->
             Button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
             Button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
         ],
+        # The plan as a chart (handlers.plan_chart): drawn when pressed, never per nudge.
+        [Button("Show my plan", f"v1:myplan:{goal_id}")],
         [
             Button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
             Button("Stop", f"v1:nudge:stop:{sub_id}"),
@@ -418,11 +421,16 @@ async def _confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
         )
     )
     if sessions:
+        weeks = [week for week, _ in sessions]
         reply.add(
             Section(
                 heading=f"Your plan: {plural(len(sessions), 'weekly study session')}",
-                bullets=_plan_bullets([week for week, _ in sessions]),
+                bullets=plan_bullets(weeks),
             )
+        )
+        today = ctx.now.astimezone(zone(tz_name)).date()
+        reply.chart = PlanChart.of(
+            f"Study plan: {cert_title(cert)}", weeks, exam, today, frozenset()
         )
     else:
         reply.add(
@@ -450,7 +458,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _plan_bullets(weeks: list[PlanWeek]) -> list[str]:
+def plan_bullets(weeks: list[PlanWeek]) -> list[str]:
     """One line per topic with its number of weekly sessions, then the review weeks: counted
     from the same sessions the calendar file lists."""
     topics: dict[str, int] = {}
@@ -767,10 +775,12 @@ async def progress_command(ctx: Context) -> Reply:
     today = ctx.now.astimezone(zone(sub.timezone)).date()
     current = plan.week_number(today)
     reply = Reply(title=f"Progress: {cert_title(cert) if cert else goal.cert_id}", personal=True)
+    so_far, in_a_row = max(current, 1), streak(set(done), current)
     rows = [
-        ("Weeks done", f"{len(done)} of {max(current, 1)} so far"),
-        ("Current streak", plural(streak(set(done), current), "week")),
+        ("Weeks done", f"{len(done)} of {so_far} so far"),
+        ("Current streak", plural(in_a_row, "week")),
     ]
+    reply.chart = ProgressChart(reply.title or "", so_far, frozenset(done), in_a_row)
     left = plan.weeks_left(today)
     if left is not None:
         rows.append(("Weeks to the exam", str(left)))

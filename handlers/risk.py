@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.charts.specs import Factor, RiskChart
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
@@ -45,6 +46,15 @@ def risk_reply(role: RolePack) -> Reply | None:
                 "more human judgment lowers it."
             ],
         )
+    )
+    reply.chart = RiskChart(
+        reply.title or role.title,
+        tuple(
+            Factor(label, getattr(risk.factors, name).score, lowers=name == "human_judgment")
+            for name, label in FACTOR_LABELS.items()
+        ),
+        risk.score,
+        risk.level,
     )
     reply.buttons = nav(
         role,

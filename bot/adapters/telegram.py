@@ -53,6 +53,7 @@ from telegram.ext import (
 
 from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
 from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
+from bot.charts.service import without_picture
 from bot.errors import (
     ChatMoved,
     DeliveryError,
@@ -328,6 +329,7 @@ class TelegramAdapter:
         reply = await self.bot.feed(inbound, self)
         if reply is not None:
             await self._answer(inbound, reply)
+            await self._picture(inbound, reply)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -355,6 +357,7 @@ class TelegramAdapter:
         if reply is not None:
             editable = reply.edit and isinstance(message, Message)
             await self._answer(inbound, reply, edit=message.message_id if editable else None)
+            await self._picture(inbound, reply)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
@@ -390,6 +393,17 @@ class TelegramAdapter:
             edit = None
         await self.deliver(inbound.chat_id, reply, edit=edit)
 
+    async def _picture(self, inbound: Inbound, reply: Reply) -> None:
+        """The chart that was still being drawn when the text went, as a photo of its own."""
+        picture = await self.bot.charts.follow_up(reply)
+        if picture is None:
+            return
+        private = picture.personal and inbound.chat_kind != "private"
+        try:
+            await self.deliver(inbound.user_id if private else inbound.chat_id, picture)
+        except DeliveryError as exc:
+            log.info("Telegram: the chart for chat %s was not delivered: %s", inbound.chat_id, exc)
+
     # ------------------------------------------------------------------ replies out
 
     async def send(self, target: Target, reply: Reply) -> None:
@@ -403,7 +417,16 @@ class TelegramAdapter:
             if edited:
                 messages = messages[1:]
         for message in messages:
-            chat_id, _ = await self._attempt(chat_id, self._send_action(message))
+            try:
+                chat_id, _ = await self._attempt(chat_id, self._send_action(message))
+            except (MissingPermission, DeliveryError) as exc:
+                if message.kind != "photo" or type(exc) not in (MissingPermission, DeliveryError):
+                    raise
+                # The photo goes first, so nothing of this reply has been sent yet.
+                right = exc.permission if isinstance(exc, MissingPermission) else None
+                note = self.bot.charts.refused(Target(PLATFORM, chat_id), right)
+                await self.deliver(chat_id, without_picture(reply, note))
+                return
 
     def _send_action(self, item: Outgoing) -> Callable[[str, bool], Awaitable[bool]]:
         bot = self.application.bot
