@@ -5,6 +5,8 @@ Every platform adapter, the scheduler and the CLI share one instance per process
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot import middlewares
 from bot.charts.service import ChartService
 from bot.clock import Clock, SystemClock
@@ -13,7 +15,7 @@ from bot.dispatcher import Dispatcher, Middleware
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
 from bot.services import Services
-from content.loader import Library, load_library
+from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
 from handlers.risk import risk_reply
 from storage.db import Database
@@ -26,11 +28,12 @@ class CareerBot:
         *,
         clock: Clock | None = None,
         library: Library | None = None,
+        roles_dir: Path = DEFAULT_ROLES_DIR,
     ) -> None:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.services = Services.build(
-            settings, library or load_library(), self.db, clock or SystemClock()
+            settings, library or load_library(roles_dir), self.db, clock or SystemClock()
         )
         self.charts = ChartService(settings.charts)
         self.router = build_router()

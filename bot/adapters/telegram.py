@@ -63,6 +63,7 @@ from bot.errors import (
     Unreachable,
 )
 from bot.messages import ChatKind, Inbound, Reply, Target
+from domain.lru import LruMap
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -151,7 +152,7 @@ class TelegramAdapter:
         self.finished = asyncio.Event()
         """Set when the adapter stopped on its own (409 Conflict); the runner then shuts down."""
         self.conflict = False
-        self._admins: dict[str, tuple[float, frozenset[str]]] = {}
+        self._admins: LruMap[str, tuple[float, frozenset[str]]] = LruMap(10_000)
         self._tasks: set[asyncio.Task[None]] = set()
         self.processor = PerChatProcessor()
 
@@ -552,7 +553,7 @@ class TelegramAdapter:
 
     async def _administrators(self, chat_id: str) -> frozenset[str]:
         now = self.clock()
-        cached = self._admins.get(chat_id)
+        cached = self._admins.peek(chat_id)
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
@@ -561,9 +562,7 @@ class TelegramAdapter:
             log.info("Telegram: cannot list the administrators of %s: %s", chat_id, exc)
             return frozenset()
         admins = frozenset(str(member.user.id) for member in members)
-        if len(self._admins) > 10_000:
-            self._admins.clear()
-        self._admins[chat_id] = (now + self.admin_cache_seconds, admins)
+        self._admins.put(chat_id, (now + self.admin_cache_seconds, admins))
         return admins
 
     async def missing_permission(self, chat_id: str) -> str | None:
