@@ -17,9 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SLUG = r"^[a-z0-9][a-z0-9-]{0,23}$"
 """Ids travel inside button data (64 bytes on Telegram), so they are short ASCII slugs."""
 
+RISK_NAME = "AI automation risk"
+"""What the 0–100 number is called everywhere (cards, method, FAQs, summaries, README, charts)."""
+RISK_DEFINITION = (
+    "our estimate, from 0 to 100, of how much of a role's current work AI could take over: "
+    "routine work and wide AI adoption raise it, work that needs human judgement lowers it. "
+    "It is not a forecast of job losses"
+)
+"""One-line meaning of the number, lower-case so it reads inside a sentence; see STYLE.md."""
+
 RISK_WEIGHTS = {"repetitiveness": 0.35, "ai_adoption": 0.35, "human_judgment": 0.30}
 RISK_FORMULA = (
-    "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgment); "
+    "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgement); "
     "score = round((raw − 1) ÷ 9 × 100)"
 )
 LOW_BELOW = 30
@@ -95,7 +104,11 @@ class Risk(Sourced):
     derivation: str = Field(
         min_length=20, description="How the project chose the factor scores: it is an estimate."
     )
-    context: str = Field(min_length=20, description="Exposure is not replacement, in our words.")
+    context: str = Field(
+        min_length=20,
+        description="What this score means for the role, agreeing with RISK_DEFINITION and with "
+        "the published measures quoted below it.",
+    )
     published_measures: list[PublishedMeasure] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -316,7 +329,7 @@ OPTIONAL_SECTIONS = (
 
 SECTION_TITLES = {
     "overview": "overview",
-    "risk": "AI risk score",
+    "risk": "AI automation risk score",
     "tasks_at_risk": "tasks at risk",
     "ai_tools": "AI tools affecting the role",
     "protection": "protection plan",

@@ -16,7 +16,7 @@ from handlers.roles import role_card
 router = Router("faq")
 
 SECTION_ACTIONS = {
-    "risk": ("AI risk score", "risk"),
+    "risk": ("AI automation risk", "risk"),
     "tasks": ("Tasks at risk", "tasks"),
     "plan": ("Protection plan", "plan"),
     "certs": ("Certification roadmap", "certs"),

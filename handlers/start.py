@@ -11,9 +11,10 @@ from handlers.common import answer, target_role
 router = Router("start")
 
 GREETING = (
-    "Hi! I help people whose work is changing because of AI. For a role I can show how exposed "
-    "it is to AI, which tasks are at risk, a plan to protect your career, answers to common "
-    "questions and a certification roadmap. You can also just ask me a question."
+    "Hi! I help people whose work is changing because of AI. For a role I can show how much of "
+    "its work AI could take over, which tasks are at risk, a plan to protect your career, "
+    "answers to common questions and a certification roadmap. You can also just ask me a "
+    "question."
 )
 
 

@@ -22,7 +22,7 @@ from tests.conftest import Chat, text_of
         ("x" * 10_000, "That message is 10,000 characters long"),
         ("/risk " + "y" * 5000, "characters long"),
         ("/risk <b>&amp;</b>", "don't know a role called “<b>&amp;</b>”"),
-        ("*bold* `code` _x_ <i>", "Did you mean"),
+        ("*bold* `code` _x_ <i>", "I couldn't find anything"),
     ],
 )
 async def test_bad_text_gets_a_short_clear_reply(chat: Chat, text: str, expected: str) -> None:
@@ -57,7 +57,7 @@ async def test_malformed_or_stale_buttons_get_a_fresh_menu(chat: Chat, data: str
     reply = await chat.press(data)
     text = text_of(reply)
     assert "This menu has expired" in text
-    assert any(b.label == "AI risk score" for b in reply.all_buttons())
+    assert any(b.label == "AI automation risk" for b in reply.all_buttons())
 
 
 async def test_bad_input_loses_nothing_already_stored(chat: Chat, bot) -> None:

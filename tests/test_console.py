@@ -32,7 +32,7 @@ def test_scripted_session_gives_sensible_answers(tmp_path: Path) -> None:
     script = "\n".join(
         [
             "/start",
-            "1",  # the AI risk score button
+            "1",  # the AI automation risk button
             "/tasks",
             "/plan",
             "will AI replace ML engineers?",
@@ -44,8 +44,8 @@ def test_scripted_session_gives_sensible_answers(tmp_path: Path) -> None:
     result = chat(tmp_path, script + "\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    assert "[1] AI risk score" in out
-    assert "46/100 — medium risk" in out
+    assert "[1] AI automation risk" in out
+    assert "46/100: medium AI automation risk" in out
     assert "TASKS AT RISK" in out and "PROTECTION PLAN" in out
     assert "IS AI GOING TO REPLACE MACHINE LEARNING ENGINEERS?" in out
     assert "CERTIFICATION ROADMAP" in out and "Retired on" in out
