@@ -57,6 +57,7 @@ def risk_reply(role: RolePack) -> Reply | None:
         ),
         risk.score,
         risk.level,
+        measure=f"{RISK_NAME} score",
     )
     reply.buttons = nav(
         role,

@@ -42,7 +42,7 @@ async def test_risk_card_chart_is_the_card_s_own_numbers_and_cached(
         risk.factors.human_judgment.score,
     ]
     assert (spec.score, spec.level) == (risk.score, risk.level)
-    assert f"{spec.score}/100 — {spec.level}" in text_of(first)
+    assert f"{spec.score}/100: {spec.level}" in text_of(first)
     assert spec.title == first.title
     assert first.image is None, "a cold chart never holds the text back"
     picture = await bot.charts.follow_up(first)

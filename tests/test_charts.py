@@ -35,14 +35,15 @@ MAX_BYTES = 1_000_000
 """Well inside Telegram's 10 MB photo and Discord's 10 MB attachment limits."""
 
 RISK = RiskChart(
-    "AI risk score: Machine Learning Engineer",
+    "AI automation risk score: Machine Learning Engineer",
     (
         Factor("Repetitiveness", 3),
         Factor("AI adoption", 9),
-        Factor("Human judgment", 8, lowers=True),
+        Factor("Human judgement", 8, lowers=True),
     ),
     46,
     "medium",
+    measure="AI automation risk score",
 )
 _PLAN = build_plan(
     (("Data preparation", 28.0), ("Model development", 26.0), ("Deployment", 22.0), ("Ops", 24.0)),
@@ -82,10 +83,10 @@ def test_chart_matches_its_reference_image(name: str, tmp_path: Path) -> None:
 
 def test_alt_text_says_in_words_what_each_chart_shows() -> None:
     assert RISK.alt == (
-        "Bar chart. AI risk score: Machine Learning Engineer. Factors on a 1 to 10 scale: "
-        "Repetitiveness 3 of 10, AI adoption 9 of 10, Human judgment 8 of 10 (lowers the score). "
-        "AI risk score: 46 of 100, in the medium band (under 30 low, 30 to 70 medium, over 70 "
-        "high)."
+        "Bar chart. AI automation risk score: Machine Learning Engineer. Factors on a 1 to 10 "
+        "scale: Repetitiveness 3 of 10, AI adoption 9 of 10, Human judgement 8 of 10 (lowers the "
+        "score). AI automation risk score: 46 of 100, in the medium band (under 30 low, 30 to 70 "
+        "medium, over 70 high)."
     )
     assert "15 weekly sessions from 1 December 2026 to the week of 9 March 2027" in PLAN.alt
     assert "Review: week 14; Practice exam: week 15." in PLAN.alt
@@ -93,7 +94,7 @@ def test_alt_text_says_in_words_what_each_chart_shows() -> None:
     assert PROGRESS.alt.endswith(
         "6 of 14 weeks done (weeks 1–3, 5, 13–14 done); current streak 2 weeks."
     )
-    assert RISK.filename == "risk-ai-risk-score-machine-learning-engineer.png"
+    assert RISK.filename == "risk-ai-automation-risk-score-machine-learning-engineer.png"
 
 
 def test_the_plan_chart_holds_exactly_the_plan_weeks() -> None:

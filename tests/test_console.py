@@ -107,8 +107,10 @@ def test_charts_are_saved_beside_other_files_and_the_text_stays(tmp_path: Path) 
     result = chat(data_dir, "/risk\n/risk\n", charts=True)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.count("46/100 — medium risk") == 2, "the text answer is complete either way"
-    saved = tmp_path / "risk-ai-risk-score-machine-learning-engineer.png"
+    assert out.count("46/100: medium AI automation risk") == 2, (
+        "the text answer is complete either way"
+    )
+    saved = tmp_path / "risk-ai-automation-risk-score-machine-learning-engineer.png"
     assert out.count(f"(chart saved: {saved} — Bar chart.") == 2
     assert saved.read_bytes().startswith(b"\x89PNG")
     # The first answer's text came before its picture; the second had it at once, on top.

@@ -113,10 +113,12 @@ def _band_of(score: float) -> str:
 
 
 def draw_risk(spec: RiskChart) -> Figure:
-    figure = _figure(4.6)
-    _inches(figure, left=1.75, right=0.2, top=0.62, bottom=0.62)
+    title = _wrap(spec.title, 44)
+    head = 0.5 + 0.3 * title.count("\n")
+    figure = _figure(4.1 + head)
+    _inches(figure, left=1.9, right=0.2, top=head + 0.12, bottom=0.62)
     top, bottom = figure.subplots(2, 1, height_ratios=(3, 1.1), gridspec_kw={"hspace": 0.95})
-    figure.suptitle(_wrap(spec.title, 44), fontsize=16, fontweight="bold", y=0.985, va="top")
+    figure.suptitle(title, fontsize=16, fontweight="bold", y=0.985, va="top")
 
     labels = [_wrap(f"{f.label}{' (lowers it)' if f.lowers else ''}", 18) for f in spec.factors]
     rows = list(range(len(spec.factors)))[::-1]

@@ -21,7 +21,7 @@ BANDS = ((0, 30, "low"), (30, 70, "medium"), (70, 100, "high"))
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "chart"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "chart"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +57,9 @@ class RiskChart(ChartSpec):
     factors: tuple[Factor, ...] = ()
     score: int = 0
     level: str = ""
-    measure: str = "AI risk score"
-    """What the 0–100 number is called on the card, so the picture uses the same words."""
+    measure: str = "Score"
+    """What the 0–100 number is called on the card (content.schema.RISK_NAME), so the picture
+    uses the same words as the text."""
 
     @property
     def alt(self) -> str:

@@ -25,7 +25,7 @@ from tests.conftest import settings_for
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 GROUP, MEMBER = -1005001, 333
-CARD = "AI risk score: Machine Learning Engineer"
+CARD = "AI automation risk score: Machine Learning Engineer"
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ async def test_telegram_sends_the_chart_as_a_photo_with_the_card_as_caption(
     warm = await exchange(fake, adapter, lambda: fake.message("/risk mle"))
     assert warm[0].method == "sendPhoto" and all(c.ok for c in warm)
     assert shown(warm[0]).startswith(CARD) and len(shown(warm[0])) <= 1024
-    assert "46/100 — medium risk" in "\n".join(shown(c) for c in warm)
+    assert "46/100: medium AI automation risk" in "\n".join(shown(c) for c in warm)
     assert buttons(warm[-1]) and adapter.bot.charts.renders == 1
 
 
@@ -97,7 +97,11 @@ async def test_telegram_group_without_media_rights_gets_the_text_and_one_note(
     delivered = [c for c in refused if c.ok]
     assert delivered and all(c.method == "sendMessage" for c in delivered)
     text = "\n".join(shown(c) for c in delivered)
-    assert "46/100 — medium risk" in text and "“Send photos”" in text and "Moderators" in text
+    assert (
+        "46/100: medium AI automation risk" in text
+        and "“Send photos”" in text
+        and "Moderators" in text
+    )
 
     again = await exchange(fake, adapter, lambda: fake.message("/risk mle", GROUP, MEMBER))
     assert [c.method for c in again] == ["sendMessage"] * len(again) and all(c.ok for c in again)
