@@ -33,7 +33,10 @@ class CareerBot:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.services = Services.build(
-            settings, library or load_library(roles_dir), self.db, clock or SystemClock()
+            settings,
+            library or load_library(roles_dir, settings.data_dir),
+            self.db,
+            clock or SystemClock(),
         )
         self.charts = ChartService(settings.charts)
         self.router = build_router()
@@ -49,9 +52,9 @@ class CareerBot:
         self.dispatcher = Dispatcher(self.router, self.services, chain)
 
     async def start(self) -> None:
-        """Bring the schema up to date: automatically on the embedded database."""
-        if self.db.is_sqlite:
-            await self.db.upgrade()
+        """Bring the schema up to date (automatically on the embedded database) or refuse to
+        start on one this release cannot use: :class:`storage.db.DatabaseUnusable`."""
+        await self.db.prepare(upgrade=self.db.is_sqlite)
 
     def warm_charts(self) -> None:
         """Start drawing every role's risk card now, so the first /risk has its picture at once

@@ -38,7 +38,14 @@ from discord import app_commands
 
 from bot.adapters.discord_render import Outgoing, label, render
 from bot.charts.service import without_picture
-from bot.errors import DeliveryError, MissingPermission, RetryLater, TransientError, Unreachable
+from bot.errors import (
+    DeliveryError,
+    MissingPermission,
+    RetryLater,
+    StartFailed,
+    TransientError,
+    Unreachable,
+)
 from bot.messages import Button, Inbound, Reply, Target
 from bot.router import CommandInfo
 
@@ -332,7 +339,21 @@ class DiscordAdapter:
         token = self.bot.settings.discord_bot_token
         if token is None:
             raise RuntimeError("DISCORD_BOT_TOKEN is not set")
-        await self.client.login(token.get_secret_value())
+        if self.client.is_closed():
+            # A retry after a failed start (the runner closed that client): start afresh.
+            self.client = CareerClient(self, sync=self.client.sync_mode)
+        try:
+            await self.client.login(token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartFailed(
+                "Discord rejected DISCORD_BOT_TOKEN: reset it under Bot in the developer portal "
+                "and set the new one.",
+                retry=False,
+            ) from None
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            raise StartFailed(
+                f"Discord is unreachable ({type(exc).__name__}): check the network.", retry=True
+            ) from None
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
         self._task.add_done_callback(self._connection_ended)
 

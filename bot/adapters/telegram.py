@@ -59,6 +59,7 @@ from bot.errors import (
     DeliveryError,
     MissingPermission,
     RetryLater,
+    StartFailed,
     TransientError,
     Unreachable,
 )
@@ -187,12 +188,21 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
+        # ``from None`` on purpose: PTB's InvalidToken carries the token in its message, and a
+        # chained traceback would print it.
         try:
             await app.initialize()
-        except InvalidToken as exc:
-            raise RuntimeError(
-                "Telegram rejected TELEGRAM_BOT_TOKEN; copy the token again from @BotFather."
-            ) from exc
+        except InvalidToken:
+            raise StartFailed(
+                "Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather.",
+                retry=False,
+            ) from None
+        except NetworkError as exc:
+            raise StartFailed(
+                f"Telegram is unreachable ({type(exc).__name__}): check the network "
+                "(and TELEGRAM_API_URL, if set).",
+                retry=True,
+            ) from None
         log.info("Telegram: signed in as @%s (bot id %s)", app.bot.username, app.bot.id)
         await self._register_commands()
         await app.start()
@@ -210,14 +220,21 @@ class TelegramAdapter:
                 self.settings.telegram_webhook_listen,
                 self.settings.telegram_webhook_port,
             )
-            await updater.start_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            try:
+                await updater.start_webhook(
+                    listen=listen,
+                    port=port,
+                    url_path=urlsplit(url).path.lstrip("/"),
+                    webhook_url=url,
+                    secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except OSError as exc:
+                raise StartFailed(
+                    f"Telegram: cannot listen on {listen}:{port} ({exc.strerror or exc}): "
+                    "change TELEGRAM_WEBHOOK_LISTEN or TELEGRAM_WEBHOOK_PORT.",
+                    retry=False,
+                ) from None
             log.info("Telegram: webhook %s, listening on %s:%s", url, listen, port)
         else:
             await updater.start_polling(

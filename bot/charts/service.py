@@ -44,6 +44,9 @@ def render_in_worker(spec: ChartSpec) -> bytes:
 
 
 def _warm_worker() -> None:
+    # The worker shares the bot's stderr: matplotlib's notices (such as building its font
+    # cache on a fresh machine) must not land between the bot's own lines.
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     import bot.charts.draw  # noqa: F401  (import matplotlib and build its font cache once)
 
 

@@ -17,7 +17,7 @@ from bot.adapters.telegram_limits import RateLimits
 from bot.app import CareerBot
 from bot.clock import ManualClock
 from bot.errors import Unreachable
-from bot.logsetup import RedactSecrets, secrets_of
+from bot.logsetup import RedactingFormatter, secrets_of
 from bot.messages import Button, Document, Image, Reply, Section, Target
 from tests.adapters.fake_telegram import (
     BOT_USERNAME,
@@ -121,7 +121,7 @@ async def test_start_signs_in_registers_menus_and_never_logs_the_token(
     # The production log handler, at DEBUG, where PTB and httpx print URLs that hold the token.
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets(secrets_of(tg_bot.settings)))
+    handler.setFormatter(RedactingFormatter("%(message)s", secrets_of(tg_bot.settings)))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
