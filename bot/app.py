@@ -41,6 +41,7 @@ class CareerBot:
         self.charts = ChartService(settings.charts)
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
+        self.services.cancelled_notes = dict(self.router.cancelled_notes)
         chain: list[Middleware] = [
             middlewares.errors,
             middlewares.logging_middleware,

@@ -271,6 +271,26 @@ class Certifications(Sourced):
     def roadmap(self) -> list[Certification]:
         return sorted((c for c in self.items if c.step is not None), key=lambda c: c.step or 0)
 
+    def in_order(self) -> list[Certification]:
+        """Every credential in roadmap order, each successor right after the step it replaces
+        (successors have no step of their own)."""
+        ordered: list[Certification] = []
+        for cert in self.roadmap():
+            ordered.append(cert)
+            successor = self.get(cert.successor) if cert.successor else None
+            while successor is not None and successor.step is None and successor not in ordered:
+                ordered.append(successor)
+                successor = self.get(successor.successor) if successor.successor else None
+        return ordered + [c for c in self.items if c not in ordered]
+
+    def bookable(self) -> list[Certification]:
+        """What a person can book today, successors included, in roadmap order."""
+        return [c for c in self.in_order() if c.is_open]
+
+    def replaced(self, cert: Certification) -> Certification | None:
+        """The credential that ``cert`` is the successor of, if any."""
+        return next((c for c in self.items if c.successor == cert.id), None)
+
     def get(self, cert_id: str) -> Certification | None:
         return next((c for c in self.items if c.id == cert_id), None)
 

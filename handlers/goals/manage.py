@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from bot.actions import action
 from bot.context import Context, StaleAction
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, Section
 from bot.router import Router
 from domain.weekly import describe_local
 from domain.zones import slug_to_zone
 from handlers.goals.setup import (
+    ask_credential,
     ask_date,
     ask_zone,
     choose_credential,
     confirm,
     create_goal,
+    flow_cert,
     flow_data,
     start_goal,
     take_date,
@@ -56,8 +58,17 @@ async def goal_action(ctx: Context) -> Reply:
         data = await flow_data(ctx, "tz")
         name = slug_to_zone(ctx.action.arg(1) or "")
         if name is None:
-            return ask_zone(ctx, "I don't know that time zone any more; type it again.")
+            reply = ask_zone(ctx, "That button names no time zone I know. Type your time zone.")
+            reply.title = "This menu has expired"
+            return reply
         return await confirm(ctx, data, name)
+    if verb == "redate":
+        data = await flow_data(ctx, "when")
+        data.update(step="date")
+        await ctx.set_state(STATE, data)
+        return ask_date(flow_cert(ctx, data))
+    if verb == "role":
+        return await ask_credential(ctx, ctx.action_role(1))
     if verb == "ok":
         return await create_goal(ctx, await flow_data(ctx, "confirm"))
     if verb == "restart":
@@ -79,10 +90,12 @@ async def _manage(ctx: Context, verb: str, view: GoalView) -> Reply:
         return Reply.text(f"That goal is {goal.status}. Send /goal to set a new one.")
     if verb == "pause":
         view = await services.goals.set_status(gid, "paused", ctx.now, "paused by you") or view
-        return _after_change(ctx, view, "Nudges paused (missed weeks aren't sent later).")
+        return await _after_change(
+            ctx, view, "Nudges paused. Weeks that pass while paused are not sent later."
+        )
     if verb == "resume":
         view = await services.goals.set_status(gid, "active", ctx.now) or view
-        return _after_change(ctx, view, "Nudges resumed.")
+        return await _after_change(ctx, view, "Nudges resumed.")
     if verb == "stopask":
         reply = Reply.text(
             "Stop this goal and its weekly nudges? Your completed weeks stay in /mydata.",
@@ -135,9 +148,10 @@ async def _manage(ctx: Context, verb: str, view: GoalView) -> Reply:
     raise StaleAction("goal")
 
 
-def _after_change(ctx: Context, view: GoalView, note: str) -> Reply:
-    reply = goal_view(ctx, view, {})
-    reply.title = f"{note} {reply.title}"
+async def _after_change(ctx: Context, view: GoalView, note: str) -> Reply:
+    """The goal card, with the real weeks done, under a line saying what just changed."""
+    reply = goal_view(ctx, view, await ctx.services.goals.weeks_done(view.goal.id or 0))
+    reply.sections.insert(0, Section(paragraphs=[note]))
     return reply
 
 

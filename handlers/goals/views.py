@@ -70,22 +70,37 @@ async def _open_goal(ctx: Context) -> GoalView:
 
 @router.command("progress", "Weeks done and your current streak", personal=True)
 async def progress_command(ctx: Context) -> Reply:
-    view = await _open_goal(ctx)
+    require_private(ctx)
+    goals = ctx.services.goals
+    view = await goals.current(ctx.user.id or 0) or await goals.latest(ctx.user.id or 0)
+    if view is None or view.nudge is None:
+        return Reply.text("You have no study goal yet. Send /goal to set one.")
     goal, sub = view.goal, view.nudge
-    assert sub is not None
     _, _, cert = find_cert(ctx.services, goal.role_id, goal.cert_id)
-    done = await ctx.services.goals.weeks_done(goal.id or 0)
+    done = await goals.weeks_done(goal.id or 0)
     plan = plan_of(goal, sub, cert)
     today = ctx.now.astimezone(zone(sub.timezone)).date()
-    current = plan.week_number(today)
-    reply = Reply(title=f"Progress: {cert_title(cert) if cert else goal.cert_id}", personal=True)
+    is_open = goal.status in ("active", "paused")
+    # A stopped goal's record ends with the last week marked done; it no longer moves on.
+    current = plan.week_number(today) if is_open else max(done, default=0)
+    name = cert_title(cert) if cert else goal.cert_id
+    reply = Reply(title=f"Progress: {name}", personal=True)
+    if not is_open:
+        reply.add(
+            Section(
+                paragraphs=[
+                    f"This goal is {goal.status}, so no more nudges come. Your record stays "
+                    "here; send /goal to set a new goal."
+                ]
+            )
+        )
     so_far, in_a_row = max(current, 1), streak(set(done), current)
     rows = [
-        ("Weeks done", f"{len(done)} of {so_far} so far"),
-        ("Current streak", plural(in_a_row, "week")),
+        ("Weeks done", f"{len(done)} of {so_far} so far" if is_open else str(len(done))),
+        ("Current streak" if is_open else "Final streak", plural(in_a_row, "week")),
     ]
     reply.chart = ProgressChart(reply.title or "", so_far, frozenset(done), in_a_row)
-    left = plan.weeks_left(today)
+    left = plan.weeks_left(today) if is_open else None
     if left is not None:
         rows.append(("Weeks to the exam", str(left)))
     reply.add(Section(rows=rows))
@@ -93,11 +108,13 @@ async def progress_command(ctx: Context) -> Reply:
     for number in range(1, current + 1):
         mark = "done ✓" if number in done else "not marked done"
         lines.append(f"{plan.week(number).heading} — {mark}")
-    reply.add(Section(heading="Weeks so far", bullets=lines[-12:]))
-    reply.buttons = [
-        [Button("Done this week", action("nudge", "done", goal.id or 0, current))],
-        [Button("Show my goal", action("goal", "show", goal.id or 0))],
-    ]
+    if lines:
+        reply.add(Section(heading="Weeks so far", bullets=lines[-12:]))
+    reply.buttons = [[Button("Show my goal", action("goal", "show", goal.id or 0))]]
+    if is_open:
+        reply.buttons.insert(
+            0, [Button("Done this week", action("nudge", "done", goal.id or 0, current))]
+        )
     return reply
 
 
