@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher, Middleware
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
+from bot.presses import own_messages_only
 from bot.services import Services
 from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
@@ -44,6 +45,7 @@ class CareerBot:
         self.services.cancelled_notes = dict(self.router.cancelled_notes)
         chain: list[Middleware] = [
             middlewares.errors,
+            own_messages_only,
             middlewares.logging_middleware,
             middlewares.input_guard,
         ]
