@@ -5,6 +5,7 @@ Every platform adapter, the scheduler and the CLI share one instance per process
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from bot import middlewares
@@ -20,6 +21,17 @@ from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
 from handlers.risk import risk_reply
 from storage.db import Database
+
+
+def freeze_heap() -> None:
+    """Take everything alive after start-up out of the garbage collector's sight.
+
+    The content, the compiled statements, the libraries' own objects live as long as the
+    process; without this every full collection walks all of them again (70-110 ms pauses on
+    a loaded bot). Collect first so no garbage is frozen with them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class CareerBot:
