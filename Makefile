@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run chat test lint bench
 
 $(STAMP): pyproject.toml
+	@echo "First run: creating $(VENV) and installing careerbot with its dependencies"
+	@echo "(about a minute; later runs start at once)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+	@echo "Installed into $(VENV)."
 
 run: $(STAMP)
 	$(BIN)/careerbot run

@@ -5,14 +5,17 @@ Every platform adapter, the scheduler and the CLI share one instance per process
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot import middlewares
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Middleware
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
+from bot.presses import own_messages_only
 from bot.services import Services
-from content.loader import Library, load_library
+from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
 from storage.db import Database
 
@@ -24,16 +27,22 @@ class CareerBot:
         *,
         clock: Clock | None = None,
         library: Library | None = None,
+        roles_dir: Path = DEFAULT_ROLES_DIR,
     ) -> None:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.services = Services.build(
-            settings, library or load_library(), self.db, clock or SystemClock()
+            settings,
+            library or load_library(roles_dir, settings.data_dir),
+            self.db,
+            clock or SystemClock(),
         )
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
+        self.services.cancelled_notes = dict(self.router.cancelled_notes)
         chain: list[Middleware] = [
             middlewares.errors,
+            own_messages_only,
             middlewares.logging_middleware,
             middlewares.input_guard,
         ]
@@ -43,9 +52,9 @@ class CareerBot:
         self.dispatcher = Dispatcher(self.router, self.services, chain)
 
     async def start(self) -> None:
-        """Bring the schema up to date: automatically on the embedded database."""
-        if self.db.is_sqlite:
-            await self.db.upgrade()
+        """Bring the schema up to date (automatically on the embedded database) or refuse to
+        start on one this release cannot use: :class:`storage.db.DatabaseUnusable`."""
+        await self.db.prepare(upgrade=self.db.is_sqlite)
 
     async def stop(self) -> None:
         await self.db.dispose()

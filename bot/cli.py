@@ -1,46 +1,114 @@
-"""The ``careerbot`` command."""
+"""The ``careerbot`` command.
+
+Every start-up fault (a bad setting, an unusable database, a platform that refuses us, broken
+content) ends in one line that says what is wrong and what to do, and a non-zero exit: never a
+traceback, and never a secret (the standard streams are masked once settings are read). Each
+command reads only the settings it uses, so a bad value elsewhere does not stop it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Coroutine
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from bot.config import Settings
-from bot.logsetup import configure_logging
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import StartFailed
+from bot.logsetup import configure_logging, guard_streams
 from content.loader import DEFAULT_ROLES_DIR, ContentError, load_library
+from storage.db import DatabaseUnusable
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="careerbot: a career advisor.")
-content_app = typer.Typer(no_args_is_help=True, help="Role packs.")
-db_app = typer.Typer(no_args_is_help=True, help="The database.")
+T = TypeVar("T")
+
+# Plain help (no rich panels): rich printed "<bool>" as the metavar of every flag.
+_PLAIN: dict[str, Any] = {"no_args_is_help": True, "rich_markup_mode": None}
+app = typer.Typer(add_completion=False, help="careerbot: a career advisor.", **_PLAIN)
+content_app = typer.Typer(help="Role packs.", **_PLAIN)
+db_app = typer.Typer(help="The database.", **_PLAIN)
 app.add_typer(content_app, name="content")
 app.add_typer(db_app, name="db")
-discord_app = typer.Typer(no_args_is_help=True, help="Discord: application commands.")
+discord_app = typer.Typer(help="Discord: application commands.", **_PLAIN)
 app.add_typer(discord_app, name="discord")
-nudges_app = typer.Typer(no_args_is_help=True, help="Weekly nudges and scheduled summaries.")
+nudges_app = typer.Typer(help="Weekly nudges and scheduled summaries.", **_PLAIN)
 app.add_typer(nudges_app, name="nudges")
 
+STORAGE = ("database_url", "data_dir")
+"""The settings every command that opens the database reads."""
 
-def _bot(settings: Settings):
+
+def package_version() -> str:
+    try:
+        return version("careerbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"careerbot {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """careerbot: a career advisor."""
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _settings(*uses: str, **overrides: Any) -> Settings:
+    try:
+        settings = load_settings(*uses, **overrides)
+    except ConfigError as exc:
+        _fail(f"Configuration: {exc}", 2)
+    guard_streams(settings)
+    return settings
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; a start-up fault becomes its one line, Ctrl-C a quiet exit."""
+    try:
+        return asyncio.run(work)
+    except (DatabaseUnusable, StartFailed) as exc:
+        _fail(str(exc))
+    except ContentError as exc:
+        _fail(
+            f"The role packs are invalid ({len(exc.problems)} problem(s), the first: "
+            f"{exc.problems[0]}); run `careerbot content check` for all of them.",
+            2,
+        )
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def _bot(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.app import CareerBot
 
-    try:
-        return CareerBot(settings)
-    except ContentError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    return CareerBot(settings)
 
 
 @app.command()
 def chat() -> None:
     """Chat in the terminal, on the embedded database. No account or token needed."""
     # One local person typing (or a script piping lines): no flood limit to trip over.
-    settings = Settings().model_copy(update={"flood_burst": 0})
-    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
-    asyncio.run(_chat(settings))
+    settings = _settings(*STORAGE, flood_burst=0)
+    configure_logging(settings, "WARNING")
+    _run(_chat(settings))
 
 
 async def _chat(settings: Settings) -> None:
@@ -57,7 +125,7 @@ async def _chat(settings: Settings) -> None:
 @app.command()
 def run() -> None:
     """Start every platform whose token is set; with none set, the terminal chat."""
-    settings = Settings()
+    settings = _settings()
     if settings.telegram_bot_token is None and settings.discord_bot_token is None:
         typer.echo(
             "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN set: starting the terminal chat.",
@@ -66,21 +134,22 @@ def run() -> None:
         chat()
         return
     configure_logging(settings)
-    asyncio.run(_serve(settings))
+    _run(_serve(settings))
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.runner import platform_components, platforms_of, serve, stop_on_signals
+    from bot.platform import Platform
+    from bot.runner import platform_components, serve, stop_on_signals
     from bot.scheduler import SchedulerComponent
 
     bot = _bot(settings)
     stop = asyncio.Event()
     stop_on_signals(stop)
-    components = platform_components(bot)
-    # The tick starts after the adapters (and stops before them), so it never sends through
-    # an adapter that is not running.
-    components.append(SchedulerComponent(bot.services, platforms_of(components)))
-    await serve(bot, components, stop)
+    live: dict[str, Platform] = {}
+    # The tick starts after the first adapter (and stops before them) and sends only through
+    # the platforms that are up, so it never sends through an adapter that is not running.
+    scheduler = SchedulerComponent(bot.services, live)
+    await serve(bot, platform_components(bot), stop, live=live, after=[scheduler])
 
 
 @content_app.command("check")
@@ -96,7 +165,7 @@ def content_check(
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
-        raise typer.Exit(1) from exc
+        raise typer.Exit(1) from None
     typer.echo(f"OK: {len(library.packs)} role packs valid ({', '.join(library._by_id)}).")
 
 
@@ -105,26 +174,25 @@ def db_upgrade() -> None:
     """Apply database migrations (automatic on SQLite; run this for PostgreSQL)."""
     from storage.db import Database
 
-    settings = Settings()
+    settings = _settings(*STORAGE)
 
     async def upgrade() -> None:
         db = Database(settings.resolved_database_url)
         try:
-            await db.upgrade()
+            await db.prepare(upgrade=True)
             typer.echo(f"Database at revision {await db.current_revision()}.")
         finally:
             await db.dispose()
 
-    asyncio.run(upgrade())
+    _run(upgrade())
 
 
 @discord_app.command("sync")
 def discord_sync() -> None:
     """Register the slash commands now: to DISCORD_GUILD_ID when set, else globally."""
-    settings = Settings()
+    settings = _settings(*STORAGE, "discord_bot_token", "discord_guild_id", "log_level")
     if settings.discord_bot_token is None:
-        typer.echo("DISCORD_BOT_TOKEN is not set.", err=True)
-        raise typer.Exit(2)
+        _fail("DISCORD_BOT_TOKEN is not set.", 2)
     configure_logging(settings)
 
     async def sync() -> str:
@@ -137,10 +205,11 @@ def discord_sync() -> None:
             await bot.stop()
 
     try:
-        where = asyncio.run(sync())
-    except Exception as exc:  # a bad token or a refused sync: say so without a traceback
-        typer.echo(f"Sync failed: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        where = _run(sync())
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a refused sync: say so without a traceback
+        _fail(f"Sync failed: {type(exc).__name__}.")
     typer.echo(f"Synced the slash commands ({where}).")
 
 
@@ -151,7 +220,7 @@ def nudges_due(
     """List the weekly sends that fall due next (overdue first), in UTC and local time."""
     from domain.weekly import describe_local
 
-    settings = Settings()
+    settings = _settings(*STORAGE)
 
     async def due() -> None:
         bot = _bot(settings)
@@ -172,7 +241,7 @@ def nudges_due(
         finally:
             await bot.stop()
 
-    asyncio.run(due())
+    _run(due())
 
 
 @nudges_app.command("send-due")
@@ -181,8 +250,8 @@ def nudges_send_due() -> None:
 
     Telegram and Discord sends are left for `careerbot run`, whose adapters deliver them.
     """
-    settings = Settings()
-    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+    settings = _settings(*STORAGE)
+    configure_logging(settings, "WARNING")
 
     async def tick() -> None:
         from bot.adapters.console import console_platform
@@ -199,7 +268,7 @@ def nudges_send_due() -> None:
         finally:
             await bot.stop()
 
-    asyncio.run(tick())
+    _run(tick())
 
 
 def main() -> None:

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from content.schema import RolePack
 
 
+def paused_name(state: str) -> str:
+    """The name a conversation is kept under while another command interrupts it: free text no
+    longer reaches it, and its own command (e.g. /goal) picks it up again."""
+    return f"paused:{state}"
+
+
 class StaleAction(Exception):
     """A button names something that no longer exists; answered with "this menu has expired"."""
 

@@ -12,8 +12,8 @@ from functools import partial
 
 from bot import replies
 from bot.actions import MalformedAction, parse
-from bot.context import Answer, Context, StaleAction
-from bot.messages import Inbound, Reply
+from bot.context import Answer, Context, StaleAction, paused_name
+from bot.messages import Inbound, Reply, Section
 from bot.platform import Platform
 from bot.router import Handler, Router
 from bot.services import Services
@@ -66,11 +66,30 @@ class Dispatcher:
         name = head.split("@", 1)[0].lower()
         ctx.command, ctx.args = name, rest.strip()
         info = self.router.commands.get(name)
-        # A command is a change of subject: it ends any half-finished conversation.
-        await ctx.clear_state()
-        if info is None:
-            return replies.unknown_command(ctx, name)
-        return await info.handler(ctx)
+        # A command is a change of subject. A conversation that can be picked up again is kept
+        # aside (and the reply says so); any other half-finished one ends here.
+        note = await self._set_aside(ctx)
+        try:
+            reply = replies.unknown_command(ctx, name) if info is None else await info.handler(ctx)
+        except Answer as answer:
+            reply = answer.reply
+        state = await ctx.state()
+        still_aside = state is not None and state.name.startswith(paused_name(""))
+        if note is not None and reply is not None and still_aside:
+            reply.sections.insert(0, Section(paragraphs=[note]))
+        return reply
+
+    async def _set_aside(self, ctx: Context) -> str | None:
+        state = await ctx.state()
+        if state is None:
+            return None
+        note = self.router.paused_notes.get(state.name)
+        if note is None:
+            if not state.name.startswith(paused_name("")):
+                await ctx.clear_state()
+            return None
+        await ctx.set_state(paused_name(state.name), state.data)
+        return note
 
     async def _route_text(self, ctx: Context) -> Reply | None:
         state = await ctx.state()

@@ -41,3 +41,15 @@ class MissingPermission(DeliveryError):
     def __init__(self, permission: str) -> None:
         super().__init__(f"missing permission: {permission}")
         self.permission = permission
+
+
+class StartFailed(Exception):
+    """A platform or the database could not start; the message is one line for the operator.
+
+    ``retry`` says whether trying again may help (a network error) or not (a rejected token).
+    Raised ``from None`` by design: a library's exception may carry the token in its text.
+    """
+
+    def __init__(self, message: str, *, retry: bool) -> None:
+        super().__init__(message)
+        self.retry = retry

@@ -12,6 +12,7 @@ from bot import replies
 from bot.context import Context
 from bot.messages import Reply
 from bot.router import Handler
+from domain.lru import LruMap
 
 log = logging.getLogger("careerbot")
 
@@ -83,13 +84,16 @@ class FloodLimit:
     """
 
     def __init__(self, burst: int, per_second: float, max_tracked: int = 100_000) -> None:
-        self.burst, self.per_second, self.max_tracked = burst, per_second, max_tracked
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self.burst, self.per_second = burst, per_second
+        self._buckets: LruMap[tuple[str, str], _Bucket] = LruMap(max_tracked)
+        """Least recently used first out: someone still flooding is never the one evicted, and
+        a bucket that has been left alone long enough to refill is the same as a new one."""
 
     async def __call__(self, handler: Handler, ctx: Context) -> Reply | None:
-        if not self.allow(ctx.inbound.platform, ctx.inbound.user_id, time.monotonic()):
-            bucket = self._buckets[(ctx.inbound.platform, ctx.inbound.user_id)]
-            if bucket.warned:
+        platform, user_id = ctx.inbound.platform, ctx.inbound.user_id
+        if not self.allow(platform, user_id, time.monotonic()):
+            bucket = self._buckets.peek((platform, user_id))
+            if bucket is None or bucket.warned:
                 return None
             bucket.warned = True
             return replies.slow_down()
@@ -99,9 +103,8 @@ class FloodLimit:
         key = (platform, user_id)
         bucket = self._buckets.get(key)
         if bucket is None:
-            if len(self._buckets) >= self.max_tracked:
-                self._buckets.clear()
-            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+            bucket = _Bucket(float(self.burst), now)
+            self._buckets.put(key, bucket)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.per_second)
         bucket.stamp = now
         if bucket.tokens >= 1:
@@ -114,12 +117,12 @@ class FloodLimit:
 async def identify(handler: Handler, ctx: Context) -> Reply | None:
     """Find or create the person (and record the chat) before any handler runs."""
     inbound, services = ctx.inbound, ctx.services
+    chat = services.chats.due(
+        inbound.platform, inbound.chat_id, inbound.chat_kind, inbound.chat_title
+    )
     user, state = await services.users.identify(
-        inbound.platform, inbound.user_id, inbound.chat_id, inbound.user_name, ctx.now
+        inbound.platform, inbound.user_id, inbound.chat_id, inbound.user_name, ctx.now, chat
     )
     ctx.user = user
     ctx.preload_state(state)
-    await services.chats.record(
-        inbound.platform, inbound.chat_id, inbound.chat_kind, inbound.chat_title, ctx.now
-    )
     return await handler(ctx)

@@ -17,7 +17,7 @@ def menu_buttons(role: RolePack) -> list[list[Button]]:
     """The main menu for one role; sections the pack lacks are left out rather than dead ends."""
     rid = role.id
     candidates = [
-        ("AI risk score", "risk", role.risk),
+        ("AI automation risk", "risk", role.risk),
         ("Tasks at risk", "tasks", role.tasks_at_risk),
         ("Protection plan", "plan", role.protection),
         ("FAQ", "faqs", role.faqs),

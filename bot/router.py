@@ -43,6 +43,10 @@ class Router:
         self.commands: dict[str, CommandInfo] = {}
         self.actions: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
+        self.paused_notes: dict[str, str] = {}
+        """What to tell someone whose conversation a command interrupted, by state name."""
+        self.cancelled_notes: dict[str, str] = {}
+        """What /cancel says when it ends that conversation, by state name."""
         self.text_handler: Handler | None = None
 
     def command(
@@ -72,12 +76,20 @@ class Router:
 
         return register
 
-    def state(self, name: str) -> Callable[[Handler], Handler]:
-        """Handle free text while a person is at step ``name`` of a conversation."""
+    def state(
+        self, name: str, *, paused: str | None = None, cancelled: str | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Handle free text while a person is at step ``name`` of a conversation. ``paused`` is
+        what to say when a command interrupts it (the conversation is kept, not dropped) and
+        ``cancelled`` what /cancel says when it ends it."""
 
         def register(handler: Handler) -> Handler:
             _claim(self.states, name, self.name, "state")
             self.states[name] = handler
+            if paused is not None:
+                self.paused_notes[name] = paused
+            if cancelled is not None:
+                self.cancelled_notes[name] = cancelled
             return handler
 
         return register
@@ -102,6 +114,8 @@ class Router:
             for name, handler in router.states.items():
                 _claim(self.states, name, router.name, "state")
                 self.states[name] = handler
+            self.paused_notes.update(router.paused_notes)
+            self.cancelled_notes.update(router.cancelled_notes)
             if router.text_handler is not None:
                 if self.text_handler is not None:
                     raise DuplicateRoute(f"two text handlers (second from {router.name!r})")

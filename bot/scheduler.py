@@ -8,21 +8,25 @@ missed minute), ``max_instances=1`` (a slow tick is never overlapped by the next
 whenever the event loop is busy for a second). A dropped or late tick loses nothing anyway:
 the next one finds the same rows still due.
 
-A tick: recover sends a stopped worker left behind → claim due rows in batches → for each
-batch mark the sends started, send them concurrently, mark them sent, and turn permanent
-failures into paused subscriptions with the reason.
+A tick: recover sends a stopped worker left behind → claim due rows in batches → send each
+batch through a window of ``workers`` concurrent sends (a row is marked started only when a send
+worker is free for it; see :meth:`Dispatcher._send`), record what was sent, and turn permanent
+failures into paused subscriptions with the reason. A crash therefore writes off at most
+``workers`` sends per process — the ones really in flight — and recovery sends the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.delivery import Deliverer, Outcome
 from bot.messages import Reply, Target
@@ -77,7 +81,6 @@ class Dispatcher:
         deliverer: Deliverer | None = None,
         compose: Composer = default_composer,
         batch: int = 1000,
-        chunk: int = 500,
         keep_keys: bool = False,
         workers: int = 32,
     ) -> None:
@@ -85,7 +88,7 @@ class Dispatcher:
         self.outbox: Outbox = services.outbox
         self.deliverer = deliverer or Deliverer(platforms)
         self.compose = compose
-        self.batch, self.chunk = batch, chunk
+        self.batch = batch
         self.keep_keys = keep_keys
         self.workers = workers
 
@@ -97,9 +100,12 @@ class Dispatcher:
         now = now or self.services.clock.now()
         report = TickReport(started=now)
         names = self.platform_names
-        resend, report.abandoned = await self.outbox.recover(now, names)
-        if resend:
-            report.recovered = len(resend)
+        while True:  # recovery reads a bounded page at a time; a dead worker may leave more
+            resend, abandoned = await self.outbox.recover(now, names)
+            report.abandoned += abandoned
+            if not resend:
+                break
+            report.recovered += len(resend)
             await self._send(resend, now, report)
         races = 0
         while True:
@@ -120,43 +126,80 @@ class Dispatcher:
         return report
 
     async def _send(self, claimed: list[Claimed], now: datetime, report: TickReport) -> None:
-        """Chunk by chunk: start → send → mark sent. Marking one chunk sent and the next one
-        started share a transaction (each row still moves through its states in order)."""
-        chunks = [claimed[at : at + self.chunk] for at in range(0, len(claimed), self.chunk)]
-        if not chunks:
-            return
-        owned = await self.outbox.start(c.delivery_id for c in chunks[0])
-        for i, chunk in enumerate(chunks):
-            mine = [c for c in chunk if c.delivery_id in owned]
-            outcomes = await self._send_many(mine)
-            sent = [c for c, o in zip(mine, outcomes, strict=True) if o.status == "sent"]
-            sent_ids = [c.delivery_id for c in sent]
-            if i + 1 < len(chunks):
-                owned = await self.outbox.mark_sent_and_start(
-                    sent_ids, now, [c.delivery_id for c in chunks[i + 1]]
-                )
-            else:
-                await self.outbox.mark_sent(sent_ids, now)
-            report.sent += len(sent)
-            if self.keep_keys:
-                report.sent_keys.extend(c.key for c in sent)
-            for c, outcome in zip(mine, outcomes, strict=True):
-                if outcome.status != "sent":
-                    await self._failed(c, outcome, report)
+        """Send ``claimed`` with never more than ``workers`` sends started and not yet recorded.
 
-    async def _send_many(self, claimed: list[Claimed]) -> list[Outcome]:
-        """Send with up to ``workers`` in flight: a few long-lived coroutines, not one task per
-        message (at 100,000 nudges a minute the tasks themselves would cost more than a no-op
-        send)."""
-        outcomes: list[Outcome | None] = [None] * len(claimed)
-        position = iter(range(len(claimed)))
+        A row is marked started (the outbox's compare-and-set) only when a send worker is free
+        for it, and the outcomes of finished sends are recorded in the same transaction that
+        starts the ones taking their place. So wherever the process dies, at most ``workers``
+        rows are "started, outcome unknown" — the sends really in flight, written off to keep
+        the guarantee at most once — and every row not started yet is sent by recovery.
+        Recording batches itself: whatever finished while the last commit ran goes into the
+        next one, so fast sends share transactions and a slow one holds up nobody. The workers
+        are a few long-lived coroutines, not one task per message.
+        """
+        waiting = deque(claimed)
+        ready: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        finished: list[tuple[Claimed, Outcome]] = []
+        wake = asyncio.Event()
 
         async def worker() -> None:
-            for i in position:
-                outcomes[i] = await self._one(claimed[i])
+            while (item := await ready.get()) is not None:
+                finished.append((item, await self._one(item)))
+                wake.set()
 
-        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(claimed)))))
-        return outcomes  # type: ignore[return-value]
+        pool = [asyncio.ensure_future(worker()) for _ in range(min(self.workers, len(claimed)))]
+        try:
+            async with self.outbox.window() as conn:
+                in_flight = 0
+                done: list[tuple[Claimed, Outcome]] = []
+                while True:
+                    free = self.workers - in_flight + len(done)
+                    batch = [waiting.popleft() for _ in range(min(free, len(waiting)))]
+                    owned = await self._settle(conn, done, batch, now, report)
+                    in_flight += len(owned) - len(done)
+                    for c in batch:
+                        if c.delivery_id in owned:
+                            ready.put_nowait(c)
+                    if in_flight == 0 and not waiting:
+                        break
+                    if in_flight:
+                        await wake.wait()
+                    wake.clear()
+                    done, finished[:] = finished[:], []
+        except BaseException:
+            for task in pool:
+                task.cancel()
+            raise
+        finally:
+            for _ in pool:
+                ready.put_nowait(None)
+            await asyncio.gather(*pool, return_exceptions=True)
+
+    async def _settle(
+        self,
+        conn: AsyncConnection,
+        done: list[tuple[Claimed, Outcome]],
+        start: list[Claimed],
+        now: datetime,
+        report: TickReport,
+    ) -> set[int]:
+        """Record ``done`` and start ``start`` in one transaction; returns the ids now owned."""
+        sent = [c for c, o in done if o.status == "sent"]
+        failures = [
+            (c.delivery_id, o.detail or o.status, max(1, o.attempts))
+            for c, o in done
+            if o.status != "sent"
+        ]
+        owned = await self.outbox.settle(
+            conn, [c.delivery_id for c in sent], failures, now, [c.delivery_id for c in start]
+        )
+        report.sent += len(sent)
+        if self.keep_keys:
+            report.sent_keys.extend(c.key for c in sent)
+        for c, outcome in done:
+            if outcome.status != "sent":
+                await self._failed(c, outcome, report)
+        return owned
 
     async def _one(self, claimed: Claimed) -> Outcome:
         try:
@@ -178,9 +221,7 @@ class Dispatcher:
         return outcome
 
     async def _failed(self, claimed: Claimed, outcome: Outcome, report: TickReport) -> None:
-        await self.outbox.mark_failed(
-            claimed.delivery_id, outcome.detail or outcome.status, max(1, outcome.attempts)
-        )
+        """What a recorded failure means for the chat or the subscription."""
         report.failed += 1
         if outcome.status == "unreachable":
             await self.services.chats.deactivate(claimed.platform, claimed.chat_id, outcome.detail)

@@ -34,6 +34,8 @@ class Services:
     outbox: Outbox
     router_commands: list[CommandInfo] = field(default_factory=list)
     """Filled in when the router is built; /help and the platform menus list these."""
+    cancelled_notes: dict[str, str] = field(default_factory=dict)
+    """Filled in when the router is built: what /cancel says for each conversation it ends."""
 
     @classmethod
     def build(cls, settings: Settings, library: Library, db: Database, clock: Clock) -> Services:

@@ -17,9 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SLUG = r"^[a-z0-9][a-z0-9-]{0,23}$"
 """Ids travel inside button data (64 bytes on Telegram), so they are short ASCII slugs."""
 
+RISK_NAME = "AI automation risk"
+"""What the 0–100 number is called everywhere (cards, method, FAQs, summaries, README, charts)."""
+RISK_DEFINITION = (
+    "our estimate, from 0 to 100, of how much of a role's current work AI could take over: "
+    "routine work and wide AI adoption raise it, work that needs human judgement lowers it. "
+    "It is not a forecast of job losses"
+)
+"""One-line meaning of the number, lower-case so it reads inside a sentence; see STYLE.md."""
+
 RISK_WEIGHTS = {"repetitiveness": 0.35, "ai_adoption": 0.35, "human_judgment": 0.30}
 RISK_FORMULA = (
-    "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgment); "
+    "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgement); "
     "score = round((raw − 1) ÷ 9 × 100)"
 )
 LOW_BELOW = 30
@@ -95,7 +104,11 @@ class Risk(Sourced):
     derivation: str = Field(
         min_length=20, description="How the project chose the factor scores: it is an estimate."
     )
-    context: str = Field(min_length=20, description="Exposure is not replacement, in our words.")
+    context: str = Field(
+        min_length=20,
+        description="What this score means for the role, agreeing with RISK_DEFINITION and with "
+        "the published measures quoted below it.",
+    )
     published_measures: list[PublishedMeasure] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -258,6 +271,26 @@ class Certifications(Sourced):
     def roadmap(self) -> list[Certification]:
         return sorted((c for c in self.items if c.step is not None), key=lambda c: c.step or 0)
 
+    def in_order(self) -> list[Certification]:
+        """Every credential in roadmap order, each successor right after the step it replaces
+        (successors have no step of their own)."""
+        ordered: list[Certification] = []
+        for cert in self.roadmap():
+            ordered.append(cert)
+            successor = self.get(cert.successor) if cert.successor else None
+            while successor is not None and successor.step is None and successor not in ordered:
+                ordered.append(successor)
+                successor = self.get(successor.successor) if successor.successor else None
+        return ordered + [c for c in self.items if c not in ordered]
+
+    def bookable(self) -> list[Certification]:
+        """What a person can book today, successors included, in roadmap order."""
+        return [c for c in self.in_order() if c.is_open]
+
+    def replaced(self, cert: Certification) -> Certification | None:
+        """The credential that ``cert`` is the successor of, if any."""
+        return next((c for c in self.items if c.successor == cert.id), None)
+
     def get(self, cert_id: str) -> Certification | None:
         return next((c for c in self.items if c.id == cert_id), None)
 
@@ -316,7 +349,7 @@ OPTIONAL_SECTIONS = (
 
 SECTION_TITLES = {
     "overview": "overview",
-    "risk": "AI risk score",
+    "risk": "AI automation risk score",
     "tasks_at_risk": "tasks at risk",
     "ai_tools": "AI tools affecting the role",
     "protection": "protection plan",

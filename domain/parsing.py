@@ -99,29 +99,35 @@ def parse_clock(text: str) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
-def parse_when(text: str) -> tuple[int, str]:
-    """ "Tuesday 19:30", "tue 7pm", "19:30 Tue" → (weekday, "HH:MM")."""
-    words = text.replace(",", " ").replace(" at ", " ").split()
+def parse_when_parts(text: str) -> tuple[int | None, str | None]:
+    """ "Tuesday 19:30" → (1, "19:30"); "tuesday" → (1, None); "19:30" → (None, "19:30").
+
+    A conversation that asked "at what time on Tuesday?" keeps the day it has and takes the time
+    from the next answer, so either part may be missing; what is there must be valid.
+    """
+    words = text.replace(",", " ").replace(" at ", " ").replace(" on ", " ").split()
     day_words = [w for w in words if w.lower().rstrip(".") in _WEEKDAY_WORDS]
-    rest = [w for w in words if w not in day_words]
+    rest = [w for w in words if w not in day_words and w.lower() not in ("at", "on", "every")]
     example = "Write a day and a time, like “Tuesday 19:30”."
-    if not day_words:
-        if words and re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", " ".join(words).lower()):
-            # Only a time ("25:00", "19:30"): say what is wrong with it, and ask for the day.
-            try:
-                parse_clock(" ".join(words))
-            except InputError as exc:
-                raise InputError(f"{exc} {example}") from None
-            raise InputError(f"On which day of the week? {example}")
-        if words:
-            parse_weekday(words[0])  # raises a clear message about the first word
+    if not day_words and not rest:
         raise InputError("Tell me a day and a time, for example “Tuesday 19:30”.")
+    weekday = parse_weekday(day_words[0]) if day_words else None
     if not rest:
-        raise InputError(
-            f"And at what time on {WEEKDAYS[parse_weekday(day_words[0])]}? e.g. 19:30."
-        )
+        return weekday, None
+    if weekday is None and not re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", " ".join(rest).lower()):
+        parse_weekday(rest[0])  # raises a clear message about the first word
     try:
         clock = parse_clock(" ".join(rest))
     except InputError as exc:
         raise InputError(f"{exc} {example}") from None
-    return parse_weekday(day_words[0]), clock
+    return weekday, clock
+
+
+def parse_when(text: str) -> tuple[int, str]:
+    """ "Tuesday 19:30", "tue 7pm", "19:30 Tue" → (weekday, "HH:MM")."""
+    weekday, clock = parse_when_parts(text)
+    if weekday is None:
+        raise InputError("On which day of the week? Write a day and a time, like “Tuesday 19:30”.")
+    if clock is None:
+        raise InputError(f"And at what time on {WEEKDAYS[weekday]}? e.g. 19:30.")
+    return weekday, clock

@@ -1,12 +1,16 @@
-"""Time zones as people type them: "Berlin", "Europe/Berlin", "UTC+5:30".
+"""Time zones as people type them: "Berlin", "São Paulo", "Berlin, Germany", "Europe/Berlin",
+"PST", "UTC+5:30".
 
-An offset alone names no place (and no daylight-saving rule), so it yields suggestions of real
-zones that have that offset now rather than a fixed-offset zone.
+An offset or an abbreviation names no place (and no daylight-saving rule): "EST" read as a fixed
+UTC−5 makes a New York user an hour late all summer. So an abbreviation maps to its region's IANA
+zone (or, when it is ambiguous, to suggestions), and an offset yields suggestions of real places
+at that offset now, with the fixed Etc zone last and explained.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -25,7 +29,6 @@ CITY_ALIASES = {
     "hyderabad": "Asia/Kolkata",
     "pune": "Asia/Kolkata",
     "india": "Asia/Kolkata",
-    "ist": "Asia/Kolkata",
     "san francisco": "America/Los_Angeles",
     "sf": "America/Los_Angeles",
     "seattle": "America/Los_Angeles",
@@ -65,8 +68,71 @@ CITY_ALIASES = {
     "tel aviv": "Asia/Jerusalem",
     "abu dhabi": "Asia/Dubai",
     "utc": "UTC",
-    "gmt": "Etc/GMT",
+    "z": "UTC",
 }
+
+ABBREVIATIONS = {
+    "et": "America/New_York",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "ct": "America/Chicago",
+    "cdt": "America/Chicago",
+    "mt": "America/Denver",
+    "mdt": "America/Denver",
+    "pt": "America/Los_Angeles",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "akst": "America/Anchorage",
+    "akdt": "America/Anchorage",
+    "hst": "Pacific/Honolulu",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "eet": "Europe/Helsinki",
+    "eest": "Europe/Helsinki",
+    "wet": "Europe/Lisbon",
+    "west": "Europe/Lisbon",
+    "bst": "Europe/London",
+    "msk": "Europe/Moscow",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "pkt": "Asia/Karachi",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "acst": "Australia/Adelaide",
+    "awst": "Australia/Perth",
+    "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland",
+    "brt": "America/Sao_Paulo",
+}
+"""Abbreviations that name one region: read as that region's zone, daylight saving included."""
+
+AMBIGUOUS = {
+    "ist": ("Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"),
+    "cst": ("America/Chicago", "Asia/Shanghai", "America/Havana"),
+    "mst": ("America/Denver", "America/Phoenix"),
+    "ast": ("America/Halifax", "Asia/Riyadh"),
+    "gst": ("Asia/Dubai", "Atlantic/South_Georgia"),
+    "gmt": ("Europe/London", "UTC"),
+}
+"""Abbreviations several regions use: the person picks the place."""
+
+LEGACY = {
+    "EST",
+    "MST",
+    "HST",
+    "EST5EDT",
+    "CST6CDT",
+    "MST7MDT",
+    "PST8PDT",
+    "WET",
+    "CET",
+    "MET",
+    "EET",
+}
+"""tzdata's old fixed or rule-only names, which are not places; their letters mean the regions
+in ABBREVIATIONS and AMBIGUOUS instead."""
 
 COMMON_ZONES = (
     "Pacific/Honolulu",
@@ -134,9 +200,11 @@ def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
     for name in available_timezones():
         if name.startswith(("SystemV/", "posix/", "right/")) or name in ("Factory", "localtime"):
             continue
+        if name in LEGACY:
+            continue
         exact[name.lower()] = name
         if "/" in name and not name.startswith("Etc/"):
-            city = name.rsplit("/", 1)[1].replace("_", " ").lower()
+            city = _fold(name.rsplit("/", 1)[1].replace("_", " "))
             # Prefer the canonical continent zones over backward-compatible links.
             if city not in cities or name.startswith(("Europe/", "America/", "Asia/")):
                 cities.setdefault(city, name)
@@ -146,42 +214,80 @@ def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-−])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 
-def resolve_timezone(text: str, now: datetime) -> ZoneChoice:
-    """Read an IANA name, a city or an offset such as "UTC+5:30"; validated with zoneinfo."""
-    raw = text.strip()
-    key = re.sub(r"\s+", " ", raw.lower())
+def _fold(text: str) -> str:
+    """Lower case without accents or extra spaces: "São  Paulo" → "sao paulo"."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if "/" not in plain:
+        plain = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", plain)  # "Baden-Baden", "Aix-en-Provence"
+    return re.sub(r"\s+", " ", plain)
+
+
+def _lookup(key: str) -> str | None:
     exact, cities = _zone_index()
-    if key in exact:
-        return ZoneChoice(exact[key])
-    if key.replace(" ", "_") in exact:
-        return ZoneChoice(exact[key.replace(" ", "_")])
-    if key in CITY_ALIASES:
-        return ZoneChoice(CITY_ALIASES[key])
-    if key in cities:
-        return ZoneChoice(cities[key])
+    for candidate in (key, key.replace(" ", "_")):
+        if candidate in exact:
+            return exact[candidate]
+    return CITY_ALIASES.get(key) or ABBREVIATIONS.get(key) or cities.get(key)
+
+
+def etc_label(name: str) -> str | None:
+    """ "Etc/GMT-1" → "fixed UTC+1, no daylight saving": Etc signs read the wrong way round."""
+    m = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    if m is None:
+        return None
+    return f"fixed UTC{'-' if m[1] == '+' else '+'}{m[2]}, no daylight saving"
+
+
+def resolve_timezone(text: str, now: datetime) -> ZoneChoice:
+    """Read an IANA name, a city (accents and "city, country" welcome), an abbreviation or an
+    offset such as "UTC+5:30"; validated with zoneinfo."""
+    raw = text.strip()
+    key = _fold(raw)
+    if key in AMBIGUOUS:
+        return ZoneChoice(
+            None,
+            AMBIGUOUS[key],
+            f"“{raw[:10]}” means different places. Which is yours? Or type your city.",
+        )
+    if (found := _lookup(key)) is not None:
+        return ZoneChoice(found)
+    if "," in key:
+        # "Berlin, Germany", "Portland, Oregon, USA": the place is the first part.
+        first = key.split(",", 1)[0].strip()
+        if (found := _lookup(first)) is not None:
+            return ZoneChoice(found)
+        key = first
     if m := _OFFSET.match(key.replace("−", "-")):
         sign = -1 if m[1] in "-−" else 1
         hours, minutes = int(m[2]), int(m[3] or 0)
         if hours > 14 or minutes >= 60:
             return ZoneChoice(None, message=f"UTC{m[1]}{hours}:{minutes:02d} is not a real offset.")
         offset = sign * timedelta(hours=hours, minutes=minutes)
-        matches = [z for z in COMMON_ZONES if now.astimezone(zone(z)).utcoffset() == offset]
+        places = [z for z in COMMON_ZONES if now.astimezone(zone(z)).utcoffset() == offset]
+        places = [z for z in places if z != "UTC"][:7]
+        fixed = None
         if minutes == 0 and hours:
             # POSIX-style names: Etc/GMT-5 is UTC+5, and it never changes for daylight saving.
-            matches.append(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}")
+            fixed = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
         elif offset == timedelta(0):
-            matches.append("UTC")
+            fixed = "UTC"
         label = f"UTC{'+' if sign > 0 else '-'}{hours}:{minutes:02d}"
-        if not matches:
+        if not places and fixed is None:
             return ZoneChoice(
                 None, message=f"No common time zone is at {label} right now. Type a city name."
             )
-        return ZoneChoice(
-            None,
-            tuple(dict.fromkeys(matches))[:8],
-            f"An offset changes with daylight saving, so I need a place. These are at {label} "
-            "now — which is yours?",
+        message = (
+            f"An offset alone does not say when clocks change for summer, so I need a place. "
+            f"These are at {label} now: which is yours? Or type your city."
         )
+        if fixed is not None:
+            message += (
+                f" The last choice keeps {label} all year with no daylight saving; "
+                "use it only if your clocks never change."
+            )
+        return ZoneChoice(None, (*places, *([fixed] if fixed else [])), message)
+    _, cities = _zone_index()
     partial = sorted(name for city, name in cities.items() if key and key in city)[:8]
     if partial and len(key) >= 3:
         return ZoneChoice(None, tuple(partial), f"I don't know “{raw[:40]}” exactly. Did you mean:")
@@ -200,9 +306,14 @@ def zone_to_slug(name: str) -> str:
 
 
 def slug_to_zone(slug: str) -> str | None:
+    """The zone a button names, or None: only real zone names (never a tzdata folder such as
+    "America", which zoneinfo would try to open as a file)."""
     name = slug.replace(".", "/")
+    exact, _ = _zone_index()
+    if exact.get(name.lower()) != name:
+        return None
     try:
         zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
     return name

@@ -5,13 +5,19 @@ from __future__ import annotations
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
-from content.schema import OPTIONAL_SECTIONS, RISK_FORMULA, SECTION_TITLES
+from content.schema import (
+    OPTIONAL_SECTIONS,
+    RISK_DEFINITION,
+    RISK_FORMULA,
+    RISK_NAME,
+    SECTION_TITLES,
+)
 from handlers.common import answer, nav, target_role
 
 router = Router("about")
 
 
-@router.command("about", "Sources, review dates and the risk method", takes_role=True)
+@router.command("about", "Sources, review dates and how the risk score is made", takes_role=True)
 async def about(ctx: Context) -> Reply:
     role = target_role(ctx)
     reply = Reply(title=f"Sources and method: {role.title}")
@@ -35,10 +41,10 @@ async def about(ctx: Context) -> Reply:
         reply.add(Section(heading="No data for this role", bullets=missing))
     reply.add(
         Section(
-            heading="The risk score",
+            heading=f"The {RISK_NAME} score",
             paragraphs=[
-                "Every risk score is our own estimate from three factors scored 1–10, "
-                f"not a prediction. {RISK_FORMULA}."
+                f"The {RISK_NAME} score is {RISK_DEFINITION}. It is made from three factors "
+                f"scored 1–10: {RISK_FORMULA}."
             ],
         )
     )

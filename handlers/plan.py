@@ -26,7 +26,7 @@ async def plan(ctx: Context) -> Reply:
     )
     reply.add(
         Section(
-            heading="AI tools to master",
+            heading="AI tools to master: our own picks",
             rows=[(tool.name, tool.why) for tool in section.tools_to_master],
         )
     )

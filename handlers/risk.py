@@ -1,11 +1,12 @@
-"""/risk: the AI risk score, its three factors, and how it is computed."""
+"""/risk: the AI automation risk score (see content.schema.RISK_DEFINITION), its three factors,
+and how it is computed."""
 
 from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
-from content.schema import RISK_FORMULA, RISK_WEIGHTS, RolePack
+from content.schema import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS, RolePack
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
 
 router = Router("risk")
@@ -13,7 +14,7 @@ router = Router("risk")
 FACTOR_LABELS = {
     "repetitiveness": "Repetitiveness",
     "ai_adoption": "AI adoption",
-    "human_judgment": "Human judgment",
+    "human_judgment": "Human judgement",
 }
 
 
@@ -21,11 +22,12 @@ def risk_reply(role: RolePack) -> Reply | None:
     risk = role.risk
     if risk is None:
         return None
-    reply = Reply(title=f"AI risk score: {role.title}")
+    reply = Reply(title=f"{RISK_NAME} score: {role.title}")
     reply.add(
         Section(
             paragraphs=[
-                f"{risk.score}/100 — {risk.level} risk. This is our estimate, not a prediction.",
+                f"{risk.score}/100: {risk.level} {RISK_NAME}.",
+                f"The score is {RISK_DEFINITION}.",
                 risk.context,
             ]
         )
@@ -42,7 +44,7 @@ def risk_reply(role: RolePack) -> Reply | None:
             ],
             paragraphs=[
                 "More repetitive work and faster AI adoption raise the score; "
-                "more human judgment lowers it."
+                "more human judgement lowers it."
             ],
         )
     )
@@ -75,14 +77,20 @@ def method_reply(role: RolePack) -> Reply | None:
             RISK_WEIGHTS["ai_adoption"] * f.ai_adoption.score,
         ),
         (
-            "Human judgment (as 11 − score)",
+            "Human judgement (as 11 − score)",
             RISK_WEIGHTS["human_judgment"],
             11 - f.human_judgment.score,
             RISK_WEIGHTS["human_judgment"] * (11 - f.human_judgment.score),
         ),
     ]
     raw = sum(p[3] for p in parts)
-    reply = Reply(title=f"How the risk score is computed: {role.title}")
+    reply = Reply(title=f"How the {RISK_NAME} score is computed: {role.title}")
+    reply.add(
+        Section(
+            heading="What it measures",
+            paragraphs=[f"The {RISK_NAME} score is {RISK_DEFINITION}."],
+        )
+    )
     reply.add(Section(heading="Formula", paragraphs=[RISK_FORMULA]))
     reply.add(
         Section(
@@ -108,10 +116,10 @@ def method_reply(role: RolePack) -> Reply | None:
     return reply
 
 
-@router.command("risk", "How exposed a role is to AI, and why", takes_role=True)
+@router.command("risk", "How much of a role's work AI could take over, and why", takes_role=True)
 async def risk(ctx: Context) -> Reply:
     role = target_role(ctx)
-    return answer(ctx, risk_reply(role) or missing(ctx, role, "AI risk score"))
+    return answer(ctx, risk_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))
 
 
 router.action("risk")(risk)
@@ -120,4 +128,4 @@ router.action("risk")(risk)
 @router.action("method")
 async def method(ctx: Context) -> Reply:
     role = target_role(ctx)
-    return answer(ctx, method_reply(role) or missing(ctx, role, "AI risk score"))
+    return answer(ctx, method_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))

@@ -7,7 +7,7 @@ from bot.actions import action
 from bot.context import Context
 from bot.messages import Button, Reply, Section
 from bot.router import Router
-from content.schema import RolePack
+from content.schema import RISK_DEFINITION, RolePack
 from handlers.common import answer, unknown_role
 
 router = Router("roles")
@@ -44,14 +44,17 @@ def summary(role: RolePack) -> Reply:
     if role.risk:
         reply.add(
             Section(
-                heading="AI risk score (estimate)",
-                paragraphs=[f"{role.risk.score}/100, {role.risk.level}. {role.risk.context}"],
+                heading="AI automation risk (our estimate)",
+                paragraphs=[
+                    f"{role.risk.score}/100, {role.risk.level}: {RISK_DEFINITION}.",
+                    role.risk.context,
+                ],
             )
         )
     if role.tasks_at_risk:
         reply.add(
             Section(
-                heading="Tasks most exposed", bullets=[t.task for t in role.tasks_at_risk.items]
+                heading="Tasks AI can take over", bullets=[t.task for t in role.tasks_at_risk.items]
             )
         )
     if role.protection:

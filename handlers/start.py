@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import replies
-from bot.context import Context
+from bot.context import Context, paused_name
 from bot.messages import Reply, Section
 from bot.router import Router
 from handlers.common import answer, target_role
@@ -11,9 +11,10 @@ from handlers.common import answer, target_role
 router = Router("start")
 
 GREETING = (
-    "Hi! I help people whose work is changing because of AI. For a role I can show how exposed "
-    "it is to AI, which tasks are at risk, a plan to protect your career, answers to common "
-    "questions and a certification roadmap. You can also just ask me a question."
+    "Hi! I help people whose work is changing because of AI. For a role I can show how much of "
+    "its work AI could take over, which tasks are at risk, a plan to protect your career, "
+    "answers to common questions and a certification roadmap. You can also just ask me a "
+    "question."
 )
 
 
@@ -25,6 +26,17 @@ async def start(ctx: Context) -> Reply:
 @router.action("menu")
 async def menu(ctx: Context) -> Reply:
     return answer(ctx, replies.menu(target_role(ctx)))
+
+
+@router.command("cancel", "Stop what you are in the middle of, such as setting a goal")
+async def cancel(ctx: Context) -> Reply:
+    """Ends a conversation outright; the dispatcher has already set it aside for this command."""
+    state = await ctx.state()
+    if state is None:
+        return Reply.text("There is nothing to cancel: you are not in the middle of anything.")
+    await ctx.clear_state()
+    name = state.name.removeprefix(paused_name(""))
+    return Reply.text(ctx.services.cancelled_notes.get(name, "Cancelled; nothing was saved."))
 
 
 @router.command("help", "What I can do and how to ask")

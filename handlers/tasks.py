@@ -25,7 +25,7 @@ async def tasks(ctx: Context) -> Reply:
                 rows=[(tool.name, tool.automates) for tool in role.ai_tools.items],
             )
         )
-    reply.buttons = nav(role, ("Protection plan", "plan"), ("AI risk score", "risk"))
+    reply.buttons = nav(role, ("Protection plan", "plan"), ("AI automation risk", "risk"))
     reply.footer = reviewed_footer(section.sources, section.reviewed)
     return answer(ctx, reply)
 

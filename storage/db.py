@@ -1,7 +1,18 @@
-"""The async engine, its sessions, and schema upgrades through Alembic."""
+"""The async engine, its sessions, and schema upgrades through Alembic.
+
+:meth:`Database.prepare` is what start-up calls: it migrates (the embedded database, under a
+file lock so two processes starting together on a fresh data dir take turns) or checks that the
+schema is exactly the one this release expects, and turns every way a database can be unusable
+(unreachable, missing, corrupt, unmigrated, migrated by a newer release, an unwritable folder)
+into :class:`DatabaseUnusable`, whose message is one line for the operator, password hidden.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,14 +20,33 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T", bound=SQLModel)
+_PG_MIGRATION_LOCK = 7_303_522_671
+"""Any fixed number: the advisory lock every ``careerbot db upgrade`` takes on PostgreSQL."""
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be used as it is; the message says why and what to do."""
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return heads[0]
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -43,8 +73,14 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
-        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        if self.file is not None:
+            try:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnusable(
+                    f"Cannot create the data folder {self.file.parent} ({exc.strerror or exc}): "
+                    "set CAREERBOT_DATA_DIR to a folder you can write to."
+                ) from None
         self.engine: AsyncEngine = create_async_engine(url, echo=echo)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -59,6 +95,80 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.url.get_backend_name() == "postgresql"
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file, or None for PostgreSQL and in-memory databases."""
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            return Path(self.url.database)
+        return None
+
+    @property
+    def shown(self) -> str:
+        """The URL as it may be printed: the password is hidden."""
+        return self.url.render_as_string(hide_password=True)
+
+    async def prepare(self, *, upgrade: bool) -> None:
+        """Make sure the schema is the one this release expects, migrating first if asked."""
+        try:
+            if upgrade:
+                await self.upgrade()
+            await self._check_revision()
+        except DatabaseUnusable:
+            raise
+        except (SQLAlchemyError, CommandError, OSError, sqlite3.Error) as exc:
+            raise DatabaseUnusable(self._explain(exc)) from None
+
+    async def _check_revision(self) -> None:
+        current = await self.current_revision()
+        head = head_revision()
+        if current == head:
+            return
+        if current is None:
+            raise DatabaseUnusable(
+                f"The database {self.shown} has no tables yet: run `careerbot db upgrade` first."
+            )
+        if current not in known_revisions():
+            raise DatabaseUnusable(
+                f"The database {self.shown} was migrated by a newer careerbot (revision "
+                f"{current}): run that release, or upgrade this one."
+            )
+        raise DatabaseUnusable(
+            f"The database {self.shown} is at revision {current}, this release needs {head}: "
+            "run `careerbot db upgrade`."
+        )
+
+    def _explain(self, exc: BaseException) -> str:
+        """One line for an exception met while opening or migrating the database."""
+        original = exc.orig if isinstance(exc, DBAPIError) else exc
+        name = type(original).__name__
+        detail = str(original).splitlines()[0][:160] if str(original) else name
+        password = self.url.password
+        if password:
+            detail = detail.replace(str(password), "***")
+        if self.is_sqlite:
+            if isinstance(original, sqlite3.DatabaseError) and (
+                "not a database" in detail or "malformed" in detail
+            ):
+                return (
+                    f"The SQLite file {self.file} is damaged ({detail}): restore it from a "
+                    "backup, or move it away to start with an empty database."
+                )
+            if isinstance(exc, CommandError) and "Can't locate revision" in detail:
+                return (
+                    f"The database {self.shown} was migrated by a newer careerbot: run that "
+                    "release, or upgrade this one."
+                )
+            return f"Cannot use the SQLite file {self.file} ({detail}): check the data folder."
+        if "does not exist" in detail and "database" in detail:
+            return (
+                f"The database {self.shown} does not exist: create it (createdb), then run "
+                "`careerbot db upgrade`."
+            )
+        return (
+            f"Cannot reach the database {self.shown} ({name}: {detail}): check DATABASE_URL "
+            "and that the server is running."
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -78,13 +188,41 @@ class Database:
             return row
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply migrations on the engine's own connection (Alembic's asyncio recipe)."""
+        """Apply migrations on the engine's own connection (Alembic's asyncio recipe).
+
+        Under a lock, so two processes starting at once never both create the tables: a file
+        lock beside the SQLite file, an advisory lock on PostgreSQL.
+        """
 
         def run(connection: Connection) -> None:
             command.upgrade(alembic_config(connection), revision)
 
-        async with self.engine.begin() as connection:
+        async with self._file_lock(), self.engine.begin() as connection:
+            if self.is_postgres:
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
             await connection.run_sync(run)
+
+    @asynccontextmanager
+    async def _file_lock(self) -> AsyncIterator[None]:
+        if self.file is None:
+            yield
+            return
+        descriptor = os.open(f"{self.file}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    async def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the main file and empty it, so deleted rows do
+        not linger in ``-wal`` (after /forget). Nothing to do on PostgreSQL."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

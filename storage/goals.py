@@ -52,6 +52,19 @@ class Goals:
                 return None
             return GoalView(goal, await self._nudge(session, goal.id))
 
+    async def latest(self, user_id: int) -> GoalView | None:
+        """The person's most recent goal whatever its status, so a stopped goal's history can
+        still be shown."""
+        async with self.db.session() as session:
+            goal = (
+                await session.exec(
+                    select(Goal).where(Goal.user_id == user_id).order_by(col(Goal.id).desc())
+                )
+            ).first()
+            if goal is None:
+                return None
+            return GoalView(goal, await self._nudge(session, goal.id))
+
     async def get(self, goal_id: int) -> GoalView | None:
         async with self.db.session() as session:
             goal = await session.get(Goal, goal_id)

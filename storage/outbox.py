@@ -16,14 +16,16 @@ A delivery row then moves through these states (``attempts`` tells the first two
 
 That is the delivery guarantee, stated once: **at most once**. A nudge that was claimed but never
 started is still sent after a crash; a nudge whose send had started when the worker died is
-recorded as failed rather than risk a duplicate. A second copy of a weekly reminder annoys
-people more than a rare missing one, and the row says what happened.
+recorded as failed rather than risk a duplicate. A worker marks a row started only when a send
+slot is free for it (bot/scheduler.py), so a crash writes off no more than the sends in flight.
+A second copy of a weekly reminder annoys people more than a rare missing one, and the row says
+what happened.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -157,6 +159,16 @@ class _SQLite:
         self.sent = (
             f"UPDATE {d} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{ids}})"
         )
+        # Both in one statement: a sent row has attempts ≥ 1 and a row to start has 0, and
+        # every SET expression reads the row as it was before the UPDATE.
+        self.sent_and_start = (
+            f"UPDATE {d} SET status = CASE WHEN attempts = 0 THEN status ELSE 'sent' END, "
+            "sent_utc = CASE WHEN attempts = 0 THEN sent_utc ELSE ? END, "
+            "last_error = CASE WHEN attempts = 0 THEN last_error ELSE NULL END, "
+            "attempts = CASE WHEN attempts = 0 THEN 1 ELSE attempts END "
+            "WHERE id IN ({sent}) OR (id IN ({start}) AND status = 'pending' AND attempts = 0) "
+            "RETURNING id"
+        )
 
     def _write_time_or_none(self, value: datetime | None) -> str | None:
         return None if value is None else self._write_time(value)
@@ -244,6 +256,15 @@ class _SQLite:
 
     async def mark_rows_sent(self, conn: AsyncConnection, ids: list[int], now: datetime) -> None:
         await self._each_piece(conn, self.sent, (self.write_time(now),), ids)
+
+    async def sent_and_start_rows(
+        self, conn: AsyncConnection, sent: list[int], start: list[int], now: datetime
+    ) -> set[int]:
+        """Mark ``sent`` sent and start ``start`` in one statement; returns the started ids
+        this worker now owns. For a send window (both lists together under MAX_IDS)."""
+        sql = self._sql(self.sent_and_start, sent=len(sent), start=len(start))
+        result = await conn.exec_driver_sql(sql, (self.write_time(now), *sent, *start))
+        return {row[0] for row in result.all()} - set(sent)
 
 
 OutboxRow = namedtuple(
@@ -427,44 +448,44 @@ class Outbox:
             claimed.append(_claimed(r, ids[d.pending_key], d.pending_key, d.pending_occurrence, d))
         return claimed, len(due)
 
-    async def start(self, delivery_ids: Iterable[int]) -> set[int]:
-        """Mark sends as started (attempts 0 → 1) and return the ids this worker now owns.
+    def window(self) -> AsyncConnection:
+        """A connection to hold while sending a batch, so each :meth:`settle` is one short
+        transaction on it rather than a pool check-out, a transaction and a check-in."""
+        return self.db.engine.connect()
 
-        A compare-and-set, so two workers recovering the same stale row cannot both send it.
-        """
-        ids = list(delivery_ids)
-        if not ids:
-            return set()
-        async with self.db.engine.begin() as conn:
-            return await self._start(conn, ids)
-
-    async def mark_sent(self, delivery_ids: Iterable[int], now: datetime) -> None:
-        ids = list(delivery_ids)
-        if not ids:
-            return
-        async with self.db.engine.begin() as conn:
-            await self._mark_sent(conn, ids, now)
-
-    async def mark_sent_and_start(
-        self, sent_ids: Iterable[int], now: datetime, start_ids: Iterable[int]
+    async def settle(
+        self,
+        conn: AsyncConnection,
+        sent_ids: Sequence[int],
+        failures: Sequence[tuple[int, str, int]],
+        now: datetime,
+        start_ids: Sequence[int],
     ) -> set[int]:
-        """:meth:`mark_sent` for one chunk and :meth:`start` for the next, in one transaction.
+        """Record finished sends and mark the next ones started, in one transaction on ``conn``
+        (from :meth:`window`).
 
-        Each row still goes through its states in order — the next chunk is marked started
-        before any of it is sent, the previous one marked sent after all of it was — only the
-        commit is shared. A crash before this commit leaves the previous chunk "started"
-        (recorded later as outcome unknown, not resent) and the next one never started (sent by
-        recovery): exactly what the two separate transactions would have left.
+        ``failures`` are (delivery id, reason, attempts). Starting is a compare-and-set
+        (attempts 0 → 1 on a pending row), so two workers recovering the same stale row cannot
+        both send it; the ids this worker now owns are returned. Each row still goes through
+        its states in order — a row is started before it is sent and recorded after — only the
+        commit is shared, so a crash before it leaves the finished rows "started" (outcome
+        unknown, not resent) and the next ones never started (sent by recovery).
         """
-        sent, start = list(sent_ids), list(start_ids)
-        if not sent:
-            return await self.start(start)
-        if not start:
-            await self.mark_sent(sent, now)
+        if not (sent_ids or failures or start_ids):
             return set()
-        async with self.db.engine.begin() as conn:
-            await self._mark_sent(conn, sent, now)
-            return await self._start(conn, start)
+        async with conn.begin():
+            for delivery_id, error, attempts in failures:
+                await conn.execute(
+                    update(Delivery.__table__)  # type: ignore[arg-type]
+                    .where(D.id == delivery_id)
+                    .values(status="failed", last_error=error[:256], attempts=attempts)
+                )
+            fast = self._sqlite
+            if fast is not None and len(sent_ids) + len(start_ids) <= fast.MAX_IDS:
+                return await fast.sent_and_start_rows(conn, list(sent_ids), list(start_ids), now)
+            if sent_ids:
+                await self._mark_sent(conn, list(sent_ids), now)
+            return await self._start(conn, list(start_ids)) if start_ids else set()
 
     async def _start(self, conn: AsyncConnection, ids: list[int]) -> set[int]:
         if self._sqlite is not None:
@@ -486,24 +507,6 @@ class Outbox:
             .where(D.id.in_(ids))
             .values(status="sent", sent_utc=now, last_error=None)
         )
-
-    async def mark_failed(
-        self, delivery_id: int, error: str, attempts: int, status: str = "failed"
-    ) -> None:
-        async with self.db.engine.begin() as conn:
-            await conn.execute(
-                update(Delivery.__table__)  # type: ignore[arg-type]
-                .where(D.id == delivery_id)
-                .values(status=status, last_error=error[:256], attempts=attempts)
-            )
-
-    async def retarget(self, delivery_id: int, chat_id: str) -> None:
-        async with self.db.engine.begin() as conn:
-            await conn.execute(
-                update(Delivery.__table__)  # type: ignore[arg-type]
-                .where(D.id == delivery_id)
-                .values(chat_id=chat_id)
-            )
 
     async def recover(self, now: datetime, platforms: Sequence[str]) -> tuple[list[Claimed], int]:
         """After a crash: stale never-started sends are returned to send; stale started ones are

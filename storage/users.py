@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, update
+from sqlalchemy import Row, and_, bindparam, false, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
+from domain.lru import LruMap
 from storage.db import Database
 from storage.models import Chat, ConversationState, Delivery, GroupSettings, Subscription, User
 
@@ -39,6 +44,62 @@ def _columns(row: Row[Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
 
 
+def _dialect_insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+@lru_cache(maxsize=4)
+def _insert_user(dialect: str) -> Any:
+    """First contact as one statement that a concurrent first contact cannot break."""
+    return _dialect_insert(dialect)(_USERS).on_conflict_do_nothing(
+        index_elements=[_USERS.c.platform, _USERS.c.platform_user_id]
+    )
+
+
+@lru_cache(maxsize=4)
+def _upsert_chat(dialect: str) -> Any:
+    """Create the chat, or make it active again and take its new title, in one statement.
+
+    A chat that is active under the same title is left untouched (no write at all).
+    """
+    chats = Chat.__table__  # type: ignore[attr-defined]
+    insert = _dialect_insert(dialect)(chats)
+    return insert.on_conflict_do_update(
+        index_elements=[chats.c.platform, chats.c.platform_chat_id],
+        set_={
+            "active": True,
+            "inactive_reason": None,
+            "title": func.coalesce(insert.excluded.title, chats.c.title),
+        },
+        where=or_(chats.c.active == false(), chats.c.title.is_distinct_from(insert.excluded.title)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSeen:
+    """A chat to record along with the person who spoke in it."""
+
+    platform: str
+    chat_id: str
+    kind: str
+    title: str | None
+
+
+async def _record_chat(connection: AsyncConnection, chat: ChatSeen, now: datetime) -> None:
+    await connection.execute(
+        _upsert_chat(connection.dialect.name),
+        {
+            "platform": chat.platform,
+            "platform_chat_id": chat.chat_id,
+            "kind": chat.kind,
+            "title": (chat.title or "")[:256] or None,
+            "active": True,
+            "inactive_reason": None,
+            "created_utc": now,
+        },
+    )
+
+
 class Users:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -50,24 +111,48 @@ class Users:
         chat_id: str,
         display_name: str | None,
         now: datetime,
+        chat: ChatSeen | None = None,
     ) -> tuple[User, ConversationState | None]:
         """The person and their conversation state in this chat, in one round trip.
 
         Every message needs both, and always fresh from the database (another worker may have
-        moved the conversation on), so they are read together rather than cached.
+        moved the conversation on), so they are read together rather than cached. A new person
+        is created on the same connection (insert-if-absent, then the same read), and ``chat``,
+        when given, is recorded there too: first contact costs one connection, not five ORM
+        sessions.
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
         async with self.db.engine.connect() as connection:
             row = (await connection.execute(_IDENTIFY, params)).first()
-        if row is not None:
-            user = User.model_validate(_columns(row, "u_"))
-            state = (
-                ConversationState.model_validate(_columns(row, "s_"))
-                if row.s_id is not None
-                else None
-            )
-            return user, state
-        return await self.get_or_create(platform, platform_user_id, display_name, now), None
+            created: User | None = None
+            if row is None:
+                # Brand new, so no conversation state yet; if another worker created the
+                # person a moment ago, nothing is inserted and their row is read instead.
+                created = User(
+                    platform=platform,
+                    platform_user_id=platform_user_id,
+                    display_name=(display_name or "")[:128] or None,
+                    created_utc=now,
+                )
+                values = created.model_dump(exclude={"id"})
+                result = await connection.execute(_insert_user(connection.dialect.name), values)
+                if result.rowcount == 1:
+                    created.id = result.inserted_primary_key[0]
+                else:
+                    created = None
+                    row = (await connection.execute(_IDENTIFY, params)).one()
+            if chat is not None:
+                await _record_chat(connection, chat, now)
+            if created is not None or chat is not None:
+                await connection.commit()
+        if created is not None:
+            return created, None
+        assert row is not None
+        user = User.model_validate(_columns(row, "u_"))
+        state = (
+            ConversationState.model_validate(_columns(row, "s_")) if row.s_id is not None else None
+        )
+        return user, state
 
     async def get(self, platform: str, platform_user_id: str) -> User | None:
         async with self.db.session() as session:
@@ -115,9 +200,9 @@ class Chats:
     RECENT_SECONDS = 300.0
     """A chat recorded this recently is not looked up again on its next message."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_recent: int = 100_000) -> None:
         self.db = db
-        self._recent: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._recent: LruMap[tuple[str, str], tuple[str | None, float]] = LruMap(max_recent)
 
     async def get(self, platform: str, platform_chat_id: str) -> Chat | None:
         async with self.db.session() as session:
@@ -128,46 +213,36 @@ class Chats:
             )
             return result.first()
 
+    def due(
+        self, platform: str, platform_chat_id: str, kind: str, title: str | None
+    ) -> ChatSeen | None:
+        """The chat to record with this message, or None when it was recorded a moment ago.
+
+        Only the chat's "active" flag could have gone stale since (a deactivation evicts it).
+        Entries expire by age and the map is bounded, so a quiet chat is simply recorded again.
+        """
+        now = time.monotonic()
+        key = (platform, platform_chat_id)
+        self._recent.drop_oldest_while(lambda seen: seen[1] <= now)
+        seen = self._recent.peek(key)
+        if seen is not None and seen[0] == title:
+            return None
+        self._recent.put(key, (title, now + self.RECENT_SECONDS))
+        return ChatSeen(platform, platform_chat_id, kind, title)
+
     async def record(
         self, platform: str, platform_chat_id: str, kind: str, title: str | None, now: datetime
-    ) -> Chat | None:
+    ) -> None:
         """Create the chat on first sight; a chat that speaks to us again is active again."""
-        key = (platform, platform_chat_id)
-        seen = self._recent.get(key)
-        if seen is not None and seen[0] == title and seen[1] > time.monotonic():
-            return None
-        if len(self._recent) > 100_000:
-            self._recent.clear()
-        self._recent[key] = (title, time.monotonic() + self.RECENT_SECONDS)
-        chat = await self.get(platform, platform_chat_id)
-        async with self.db.session() as session:
-            if chat is None:
-                chat = Chat(
-                    platform=platform,
-                    platform_chat_id=platform_chat_id,
-                    kind=kind,
-                    title=(title or "")[:256] or None,
-                    created_utc=now,
-                )
-            elif chat.active and chat.title == title:
-                return chat
-            else:
-                chat.active, chat.inactive_reason = True, None
-                chat.title = (title or "")[:256] or chat.title
-            session.add(chat)
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                existing = await self.get(platform, platform_chat_id)
-                if existing is None:
-                    raise
-                return existing
-            return chat
+        chat = self.due(platform, platform_chat_id, kind, title)
+        if chat is None:
+            return
+        async with self.db.engine.begin() as connection:
+            await _record_chat(connection, chat, now)
 
     async def deactivate(self, platform: str, platform_chat_id: str, reason: str) -> None:
         """The chat can no longer be reached: mark it and pause its weekly sends, with why."""
-        self._recent.pop((platform, platform_chat_id), None)
+        self._recent.pop((platform, platform_chat_id))
         reason = reason[:256]
         async with self.db.session() as session:
             await session.exec(
@@ -188,7 +263,7 @@ class Chats:
 
     async def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A Telegram group became a supergroup: move every row keyed by the old id."""
-        self._recent.pop((platform, old_chat_id), None)
+        self._recent.pop((platform, old_chat_id))
         async with self.db.session() as session:
             existing = (
                 await session.exec(

@@ -57,7 +57,7 @@ async def test_malformed_or_stale_buttons_get_a_fresh_menu(chat: Chat, data: str
     reply = await chat.press(data)
     text = text_of(reply)
     assert "This menu has expired" in text
-    assert any(b.label == "AI risk score" for b in reply.all_buttons())
+    assert any(b.label == "AI automation risk" for b in reply.all_buttons())
 
 
 async def test_bad_input_loses_nothing_already_stored(chat: Chat, bot) -> None:

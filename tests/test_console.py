@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.adapters.console import render
 from bot.messages import Button, Reply, Section
+from content.loader import COMPILED_NAME
 
 
 def chat(data_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
@@ -31,7 +32,7 @@ def test_scripted_session_gives_sensible_answers(tmp_path: Path) -> None:
     script = "\n".join(
         [
             "/start",
-            "1",  # the AI risk score button
+            "1",  # the AI automation risk button
             "/tasks",
             "/plan",
             "will AI replace ML engineers?",
@@ -43,8 +44,8 @@ def test_scripted_session_gives_sensible_answers(tmp_path: Path) -> None:
     result = chat(tmp_path, script + "\n")
     out = result.stdout
     assert result.returncode == 0, result.stderr
-    assert "[1] AI risk score" in out
-    assert "46/100 — medium risk" in out
+    assert "[1] AI automation risk" in out
+    assert "46/100: medium AI automation risk" in out
     assert "TASKS AT RISK" in out and "PROTECTION PLAN" in out
     assert "IS AI GOING TO REPLACE MACHINE LEARNING ENGINEERS?" in out
     assert "CERTIFICATION ROADMAP" in out and "Retired on" in out
@@ -98,4 +99,5 @@ def test_mydata_file_is_saved_where_the_person_works_not_kept_by_the_bot(tmp_pat
     result = chat(data_dir, "/mydata\n/forget\n1\n")
     assert (tmp_path / "careerbot-mydata.json").exists()
     assert "file saved" in result.stdout
-    assert not list(data_dir.rglob("*.json"))[1:]  # only the console's menu file remains
+    kept = [p.name for p in data_dir.rglob("*.json") if p.name != COMPILED_NAME]
+    assert len(kept) == 1 and kept[0].endswith("-menu.json")  # only the console's menu file

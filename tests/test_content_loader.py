@@ -108,3 +108,20 @@ def test_content_check_command(roles: Path) -> None:
     )
     assert bad.returncode == 1
     assert "machine-learning-engineer.yaml: risk.factors.ai_adoption.score:" in bad.stderr
+
+
+def test_an_impossible_date_names_file_field_and_problem(roles: Path) -> None:
+    path = roles / MLE.name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("reviewed: 2026-", "reviewed: 2026-02-31 #", 1), encoding="utf-8")
+    [problem] = problems(roles)
+    assert problem.startswith("machine-learning-engineer.yaml: reviewed:")
+    assert "day value is outside expected range" in problem
+    checked = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "content", "check", "--dir", str(roles)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert "machine-learning-engineer.yaml: reviewed:" in checked.stderr

@@ -14,7 +14,7 @@ async def test_start_menu_offers_every_topic(chat: Chat) -> None:
     reply = await chat.say("/start")
     labels = [b.label for b in reply.all_buttons()]
     for expected in (
-        "AI risk score",
+        "AI automation risk",
         "Tasks at risk",
         "Protection plan",
         "FAQ",
@@ -45,17 +45,17 @@ async def test_help_lists_the_commands(chat: Chat) -> None:
 async def test_risk_shows_score_factors_and_method(chat: Chat) -> None:
     text = text_of(await chat.say("/risk"))
     assert "46/100" in text and "medium" in text
-    assert "Repetitiveness: 3/10" in text and "Human judgment: 8/10" in text
+    assert "Repetitiveness: 3/10" in text and "Human judgement: 8/10" in text
     assert "estimate" in text
     method = text_of(await chat.press("How is this computed"))
     assert "0.35 × 3 = 1.05" in method
-    assert "(11 − human judgment)" in method
+    assert "(11 − human judgement)" in method
     assert "Frey" in method or "Eloundou" in method
 
 
 async def test_risk_button_edits_the_menu_in_place(chat: Chat) -> None:
     await chat.say("/start")
-    reply = await chat.press("AI risk score")
+    reply = await chat.press("AI automation risk")
     assert reply is not None and reply.edit
     assert "46/100" in text_of(reply)
 
@@ -64,7 +64,7 @@ async def test_risk_button_edits_the_menu_in_place(chat: Chat) -> None:
     ("command", "expected"),
     [
         ("/tasks", "hyperparameter"),
-        ("/plan", "Skills that protect you"),
+        ("/plan", "AI tools to master: our own picks"),
         ("/certs", "Google Cloud Professional Machine Learning Engineer"),
         ("/day", "8:30"),
         ("/about", "last reviewed"),
@@ -79,7 +79,7 @@ async def test_each_topic_command_answers(chat: Chat, command: str, expected: st
 async def test_commands_accept_a_role_argument_with_aliases_and_typos(chat: Chat) -> None:
     for name in ("mle", "ml engineer", "machine learning eng", "machin learning engineer"):
         text = text_of(await chat.say(f"/risk {name}"))
-        assert "AI risk score: Machine Learning Engineer" in text, name
+        assert "AI automation risk score: Machine Learning Engineer" in text, name
 
 
 async def test_unknown_role_suggests_close_ones(chat: Chat) -> None:
@@ -91,7 +91,7 @@ async def test_unknown_role_suggests_close_ones(chat: Chat) -> None:
 
 async def test_adjacent_role_says_plainly_what_it_has_no_data_for(chat: Chat) -> None:
     text = text_of(await chat.say("/risk llm engineer"))
-    assert "I have no AI risk score for the LLM Engineer role yet" in text
+    assert "I have no AI automation risk score for the LLM Engineer role yet" in text
     card = text_of(await chat.press("About this role"))
     assert "How it compares" in card and "No data yet for this role" in card
 

@@ -69,8 +69,8 @@ async def test_two_workers_never_send_a_nudge_twice(
             await make_goal(one, user=f"p{n}", weekday=1, at="19:30")
         clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
         pa, pb = SlowPlatform(), SlowPlatform()
-        a = Dispatcher(one.services, {"test": pa}, batch=25, chunk=10)
-        b = Dispatcher(two.services, {"test": pb}, batch=25, chunk=10)
+        a = Dispatcher(one.services, {"test": pa}, batch=25, workers=10)
+        b = Dispatcher(two.services, {"test": pb}, batch=25, workers=10)
         ra, rb = await asyncio.gather(a.tick(), b.tick())
         chats = Counter(t.chat_id for t, _ in pa.sent + pb.sent)
         assert len(chats) == 300 and set(chats.values()) == {1}, "each person exactly once"

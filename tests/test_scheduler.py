@@ -297,10 +297,10 @@ async def test_crash_after_claiming_and_before_sending(
     clock.set(view.nudge.next_due_utc)  # type: ignore[union-attr]
     d = dispatcher(first_bot, platform)
 
-    async def crash(ids: object) -> set[int]:
+    async def crash(*args: object) -> set[int]:
         raise RuntimeError("power cut")
 
-    d.outbox.start = crash  # type: ignore[method-assign]
+    d.outbox.settle = crash  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         await d.tick()
     await first_bot.stop()
@@ -329,10 +329,16 @@ async def test_crash_after_sending_and_before_marking(
     clock.set(due)
     d = dispatcher(first_bot, platform)
 
-    async def crash(ids: object, now: object) -> None:
-        raise RuntimeError("power cut")
+    real_settle = d.outbox.settle
 
-    d.outbox.mark_sent = crash  # type: ignore[method-assign]
+    async def crash(
+        conn: object, sent: list[int], failures: object, now: datetime, start: list[int]
+    ) -> set[int]:
+        if sent:
+            raise RuntimeError("power cut")
+        return await real_settle(conn, sent, [], now, start)  # type: ignore[arg-type]
+
+    d.outbox.settle = crash  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
         await d.tick()
     await first_bot.stop()

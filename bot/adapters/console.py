@@ -124,10 +124,12 @@ async def _read_line(stream: TextIO) -> str:
 
 async def run_console(
     bot: CareerBot,
-    stdin: TextIO = sys.stdin,
-    out: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
     user_id: str | None = None,
 ) -> None:
+    # Looked up per call, not bound at import: the CLI (and its tests) may swap the streams.
+    stdin, out = stdin or sys.stdin, out or sys.stdout
     user_id = user_id or _local_user()
     platform = console_platform(bot, out, user_id)
     interactive = stdin.isatty()

@@ -37,7 +37,14 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord_render import Outgoing, label, render
-from bot.errors import DeliveryError, MissingPermission, RetryLater, TransientError, Unreachable
+from bot.errors import (
+    DeliveryError,
+    MissingPermission,
+    RetryLater,
+    StartFailed,
+    TransientError,
+    Unreachable,
+)
 from bot.messages import Button, Inbound, Reply, Target
 from bot.router import CommandInfo
 
@@ -56,6 +63,7 @@ so it names Manage Messages alone (Manage Server holders are let in by our own c
 can widen the hint in Server Settings → Integrations)."""
 ACTION_TEMPLATE = r"v[0-9]+:.{1,97}"
 """Every versioned action string (stale versions included, so the core can say "expired")."""
+_ACTION = re.compile(ACTION_TEMPLATE)
 
 POLITE_FAILURE = "Sorry, Discord didn't accept my answer. Please try again in a moment."
 CLOSED_DMS = "Discord: the user does not accept direct messages from the bot (50007)"
@@ -158,6 +166,16 @@ class CareerClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button whose custom_id is none of ours (an old release's, or forged) would be
+        dropped and show "This interaction failed": the core answers it, "this menu has
+        expired". Ours are dispatched to :class:`ActionButton` by discord.py itself."""
+        if interaction.type != discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if _ACTION.fullmatch(custom_id) is None:
+            await self.adapter.on_button(interaction, custom_id)
 
 
 # --------------------------------------------------------------------------- command building
@@ -329,7 +347,21 @@ class DiscordAdapter:
         token = self.bot.settings.discord_bot_token
         if token is None:
             raise RuntimeError("DISCORD_BOT_TOKEN is not set")
-        await self.client.login(token.get_secret_value())
+        if self.client.is_closed():
+            # A retry after a failed start (the runner closed that client): start afresh.
+            self.client = CareerClient(self, sync=self.client.sync_mode)
+        try:
+            await self.client.login(token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartFailed(
+                "Discord rejected DISCORD_BOT_TOKEN: reset it under Bot in the developer portal "
+                "and set the new one.",
+                retry=False,
+            ) from None
+        except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+            raise StartFailed(
+                f"Discord is unreachable ({type(exc).__name__}): check the network.", retry=True
+            ) from None
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
         self._task.add_done_callback(self._connection_ended)
 
@@ -407,6 +439,7 @@ class DiscordAdapter:
             user_name=user.display_name,
             chat_title=_chat_title(interaction.channel),
             message_id=str(message.id) if message is not None else None,
+            message_owner=_owner(message),
         )
 
     async def autocomplete_role(
@@ -688,6 +721,13 @@ class DiscordAdapter:
             if not allowed:
                 return name
         return None
+
+
+def _owner(message: discord.Message | None) -> str | None:
+    """Who the message answered: the user of the interaction it was the response to; None for
+    a message the bot posted on its own (a summary)."""
+    metadata = message.interaction_metadata if message is not None else None
+    return str(metadata.user.id) if metadata is not None else None
 
 
 def _chat_title(channel: object) -> str | None:

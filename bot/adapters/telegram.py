@@ -28,6 +28,7 @@ from telegram import (
     Chat,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
@@ -58,10 +59,12 @@ from bot.errors import (
     DeliveryError,
     MissingPermission,
     RetryLater,
+    StartFailed,
     TransientError,
     Unreachable,
 )
 from bot.messages import ChatKind, Inbound, Reply, Target
+from domain.lru import LruMap
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -107,6 +110,16 @@ def chat_kind(chat: Chat) -> ChatKind:
     return "group"
 
 
+def _owner(message: object) -> str | None:
+    """Who a bot message answered: the sender of the message it replies to (the bot sends its
+    answers in groups as replies); None when it replies to nothing, e.g. a posted summary."""
+    original = message.reply_to_message if isinstance(message, Message) else None
+    if original is None:
+        return None
+    sender = original.sender_chat or original.from_user
+    return str(sender.id) if sender is not None else None
+
+
 def _retry_seconds(exc: RetryAfter) -> float:
     value: Any = getattr(exc, "_retry_after", None)
     if isinstance(value, timedelta):
@@ -150,7 +163,7 @@ class TelegramAdapter:
         self.finished = asyncio.Event()
         """Set when the adapter stopped on its own (409 Conflict); the runner then shuts down."""
         self.conflict = False
-        self._admins: dict[str, tuple[float, frozenset[str]]] = {}
+        self._admins: LruMap[str, tuple[float, frozenset[str]]] = LruMap(10_000)
         self._tasks: set[asyncio.Task[None]] = set()
         self.processor = PerChatProcessor()
 
@@ -185,12 +198,21 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         app = self.application
+        # ``from None`` on purpose: PTB's InvalidToken carries the token in its message, and a
+        # chained traceback would print it.
         try:
             await app.initialize()
-        except InvalidToken as exc:
-            raise RuntimeError(
-                "Telegram rejected TELEGRAM_BOT_TOKEN; copy the token again from @BotFather."
-            ) from exc
+        except InvalidToken:
+            raise StartFailed(
+                "Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from @BotFather.",
+                retry=False,
+            ) from None
+        except NetworkError as exc:
+            raise StartFailed(
+                f"Telegram is unreachable ({type(exc).__name__}): check the network "
+                "(and TELEGRAM_API_URL, if set).",
+                retry=True,
+            ) from None
         log.info("Telegram: signed in as @%s (bot id %s)", app.bot.username, app.bot.id)
         await self._register_commands()
         await app.start()
@@ -208,14 +230,21 @@ class TelegramAdapter:
                 self.settings.telegram_webhook_listen,
                 self.settings.telegram_webhook_port,
             )
-            await updater.start_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlsplit(url).path.lstrip("/"),
-                webhook_url=url,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            try:
+                await updater.start_webhook(
+                    listen=listen,
+                    port=port,
+                    url_path=urlsplit(url).path.lstrip("/"),
+                    webhook_url=url,
+                    secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            except OSError as exc:
+                raise StartFailed(
+                    f"Telegram: cannot listen on {listen}:{port} ({exc.strerror or exc}): "
+                    "change TELEGRAM_WEBHOOK_LISTEN or TELEGRAM_WEBHOOK_PORT.",
+                    retry=False,
+                ) from None
             log.info("Telegram: webhook %s, listening on %s:%s", url, listen, port)
         else:
             await updater.start_polling(
@@ -327,7 +356,10 @@ class TelegramAdapter:
             return
         reply = await self.bot.feed(inbound, self)
         if reply is not None:
-            await self._answer(inbound, reply)
+            # In a group the answer is a reply to the asker's message: people see whom it
+            # answers, and a button press on it can tell (Inbound.message_owner).
+            reply_to = message.message_id if inbound.chat_kind != "private" else None
+            await self._answer(inbound, reply, reply_to=reply_to)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -350,6 +382,7 @@ class TelegramAdapter:
             user_name=query.from_user.full_name,
             chat_title=chat.title,
             message_id=str(message.message_id),
+            message_owner=_owner(message),
         )
         reply = await self.bot.feed(inbound, self)
         if reply is not None:
@@ -375,7 +408,9 @@ class TelegramAdapter:
         else:
             log.error("Telegram: update %s failed: %r", update_id, error, exc_info=error)
 
-    async def _answer(self, inbound: Inbound, reply: Reply, edit: int | None = None) -> None:
+    async def _answer(
+        self, inbound: Inbound, reply: Reply, edit: int | None = None, reply_to: int | None = None
+    ) -> None:
         """Answer where the person asked; a personal answer asked in a group goes privately."""
         if reply.personal and inbound.chat_kind != "private" and inbound.user_id.isdigit():
             try:
@@ -388,25 +423,34 @@ class TelegramAdapter:
             else:
                 reply = Reply.text("I've sent you the answer in a private message.")
             edit = None
-        await self.deliver(inbound.chat_id, reply, edit=edit)
+        await self.deliver(inbound.chat_id, reply, edit=edit, reply_to=reply_to)
 
     # ------------------------------------------------------------------ replies out
 
     async def send(self, target: Target, reply: Reply) -> None:
         await self.deliver(target.chat_id, reply)
 
-    async def deliver(self, chat_id: str, reply: Reply, *, edit: int | None = None) -> None:
-        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first."""
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit: int | None = None, reply_to: int | None = None
+    ) -> None:
+        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first; with
+        ``reply_to``, the first message answers that one."""
         messages = render(reply)
         if edit is not None and messages and messages[0].kind == "text":
             chat_id, edited = await self._attempt(chat_id, self._edit_action(edit, messages[0]))
             if edited:
                 messages = messages[1:]
         for message in messages:
-            chat_id, _ = await self._attempt(chat_id, self._send_action(message))
+            chat_id, _ = await self._attempt(chat_id, self._send_action(message, reply_to))
+            reply_to = None
 
-    def _send_action(self, item: Outgoing) -> Callable[[str, bool], Awaitable[bool]]:
+    def _send_action(
+        self, item: Outgoing, reply_to: int | None = None
+    ) -> Callable[[str, bool], Awaitable[bool]]:
         bot = self.application.bot
+        answering = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
 
         async def send(chat_id: str, plain: bool) -> bool:
             text = to_plain(item.text) if plain else item.text
@@ -418,6 +462,7 @@ class TelegramAdapter:
                     caption=text or None,
                     parse_mode=mode,
                     reply_markup=item.markup,
+                    reply_parameters=answering,
                 )
             elif item.kind == "document" and item.document is not None:
                 await bot.send_document(
@@ -425,6 +470,7 @@ class TelegramAdapter:
                     document=item.document.data,
                     filename=item.document.filename,
                     reply_markup=item.markup,
+                    reply_parameters=answering,
                 )
             else:
                 await bot.send_message(
@@ -433,6 +479,7 @@ class TelegramAdapter:
                     parse_mode=mode,
                     reply_markup=item.markup,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_parameters=answering,
                 )
             return True
 
@@ -529,7 +576,7 @@ class TelegramAdapter:
 
     async def _administrators(self, chat_id: str) -> frozenset[str]:
         now = self.clock()
-        cached = self._admins.get(chat_id)
+        cached = self._admins.peek(chat_id)
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
@@ -538,9 +585,7 @@ class TelegramAdapter:
             log.info("Telegram: cannot list the administrators of %s: %s", chat_id, exc)
             return frozenset()
         admins = frozenset(str(member.user.id) for member in members)
-        if len(self._admins) > 10_000:
-            self._admins.clear()
-        self._admins[chat_id] = (now + self.admin_cache_seconds, admins)
+        self._admins.put(chat_id, (now + self.admin_cache_seconds, admins))
         return admins
 
     async def missing_permission(self, chat_id: str) -> str | None:

@@ -20,6 +20,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from domain.lru import LruMap
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -55,14 +57,9 @@ class _Bucket:
             return 0.0
         return (1 - self.tokens) / self.per_second
 
-    def idle(self, now: float) -> bool:
-        return self.tokens + (now - self.stamp) * self.per_second >= self.capacity
-
 
 class SendLimiter:
     """Waits until a message to ``chat_id`` may go out under every applicable limit."""
-
-    MAX_TRACKED = 10_000
 
     def __init__(
         self,
@@ -70,13 +67,16 @@ class SendLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        max_tracked: int = 10_000,
     ) -> None:
         self.limits = limits or RateLimits()
         self.clock, self.sleep = clock, sleep
         self._overall = _Bucket(
             max(1.0, self.limits.overall_per_second), self.limits.overall_per_second, clock()
         )
-        self._chats: dict[str, _Bucket] = {}
+        self._chats: LruMap[str, _Bucket] = LruMap(max_tracked)
+        """Least recently used first out: a chat being paced right now is never the one
+        forgotten, and a forgotten chat that had gone quiet starts again with a full burst."""
 
     @staticmethod
     def is_group(chat_id: str) -> bool:
@@ -87,16 +87,12 @@ class SendLimiter:
         bucket = self._chats.get(chat_id)
         if bucket is None:
             now = self.clock()
-            if len(self._chats) >= self.MAX_TRACKED:
-                self._chats = {
-                    k: b for k, b in self._chats.items() if b.lock.locked() or not b.idle(now)
-                }
             limits = self.limits
             if self.is_group(chat_id):
                 bucket = _Bucket(limits.group_burst, limits.group_per_minute / 60, now)
             else:
                 bucket = _Bucket(limits.chat_burst, limits.chat_per_second, now)
-            self._chats[chat_id] = bucket
+            self._chats.put(chat_id, bucket)
         return bucket
 
     async def acquire(self, chat_id: str) -> None:

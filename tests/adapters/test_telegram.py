@@ -17,7 +17,7 @@ from bot.adapters.telegram_limits import RateLimits
 from bot.app import CareerBot
 from bot.clock import ManualClock
 from bot.errors import Unreachable
-from bot.logsetup import RedactSecrets, secrets_of
+from bot.logsetup import RedactingFormatter, secrets_of
 from bot.messages import Button, Document, Image, Reply, Section, Target
 from tests.adapters.fake_telegram import (
     BOT_USERNAME,
@@ -121,7 +121,7 @@ async def test_start_signs_in_registers_menus_and_never_logs_the_token(
     # The production log handler, at DEBUG, where PTB and httpx print URLs that hold the token.
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets(secrets_of(tg_bot.settings)))
+    handler.setFormatter(RedactingFormatter("%(message)s", secrets_of(tg_bot.settings)))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
@@ -399,3 +399,25 @@ async def test_a_group_that_became_a_supergroup_moves_and_gets_the_message(
     ]
     assert await tg_bot.services.chats.get("telegram", "-1004242") is not None
     assert await tg_bot.services.chats.get("telegram", "-4242") is None
+
+
+async def test_in_a_group_only_the_asker_may_have_their_menu_edited(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    [menu] = await exchange(fake, adapter, lambda: fake.message("/start", GROUP, ADMIN))
+    assert menu.params["reply_parameters"]["message_id"], "group answers reply to the asker"
+    menu_id = menu.result["message_id"]
+    risk = next(
+        b["callback_data"] for b in buttons(menu) if b["callback_data"].startswith("v1:risk")
+    )
+
+    def press(user_id: int, owner: int | None, data: str = risk) -> Any:
+        return lambda: fake.press(data, menu_id, GROUP, user_id, reply_to_user=owner)
+
+    by_other = await exchange(fake, adapter, press(MEMBER, ADMIN))
+    assert [c.method for c in by_other] == ["sendMessage"], "someone else's press: a new answer"
+    by_owner = await exchange(fake, adapter, press(ADMIN, ADMIN))
+    assert by_owner[0].method == "editMessageText", "the asker's press edits their menu"
+    # A posted summary answered nobody: even forged data pressed by an admin never edits it.
+    forged = await exchange(fake, adapter, press(ADMIN, None, "v1:menu:mle"))
+    assert [c.method for c in forged] == ["sendMessage"]

@@ -1,0 +1,153 @@
+"""Content at scale: start-up and question latency with 1, 10 and 100 role packs.
+
+The packs are the shipped full ones cloned under new ids, titles and aliases (round robin,
+adjacent-role links dropped so any count is valid), written to a temporary
+folder. Every count starts in a fresh subprocess, so imports and caches are cold:
+
+- **start-up**: ``CareerBot(settings)`` (load the packs, build the search index, wire the
+  router) plus ``start()`` (migrate the SQLite file): what stands between ``careerbot run``
+  and the first answer, imports excluded (they do not depend on the pack count);
+- **first start / next start**: with no compiled index yet, and with the one the first start
+  wrote;
+- **question latency**: p50/p99 of ``bot.feed`` on a free-text question (the held-out set in
+  ``bench/faq_queries.yaml``) through the whole middleware chain on a real SQLite file, and of
+  the search alone, both with CPU time per question.
+
+    .venv/bin/python -m bench.packs [--counts 1,10,100] [--questions 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.loader import DEFAULT_ROLES_DIR
+
+
+def write_packs(folder: Path, count: int) -> None:
+    """``count`` valid packs in ``folder``, cloned from the shipped full ones (with a risk
+    section: the short adjacent-role packs would understate what a real pack costs)."""
+    templates = [
+        data
+        for path in sorted(DEFAULT_ROLES_DIR.glob("*.yaml"))
+        if "risk" in (data := yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader))
+    ]
+    for i in range(count):
+        data = dict(templates[i % len(templates)])
+        data["id"] = f"bench-{i:03d}"
+        data["title"] = f"Bench Role {i:03d}"
+        data["aliases"] = [f"bench alias {i:03d}"]
+        data.pop("adjacent_roles", None)
+        (folder / f"bench-{i:03d}.yaml").write_text(
+            yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True), encoding="utf-8"
+        )
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def _child(roles: Path, data_dir: Path, questions: int) -> dict[str, Any]:
+    from bench.router import NullPlatform
+    from bot.app import CareerBot
+    from bot.config import Settings
+    from bot.messages import Inbound
+
+    settings = Settings.model_validate(
+        {"data_dir": data_dir, "flood_burst": 0, "database_url": None}
+    )
+    started, cpu = time.perf_counter(), time.process_time()
+    bot = CareerBot(settings, roles_dir=roles)
+    await bot.start()
+    result: dict[str, Any] = {
+        "startup_s": time.perf_counter() - started,
+        "startup_cpu_s": time.process_time() - cpu,
+    }
+    queries = yaml.safe_load(
+        (Path(__file__).parent / "faq_queries.yaml").read_text(encoding="utf-8")
+    )
+    texts = [q["q"] for q in queries]
+    platform = NullPlatform()
+    role_id = bot.services.library.default.id
+    for text in texts:  # warm-up: the user exists, caches are filled
+        await bot.feed(Inbound("bench", "u1", "u1", text=text), platform)
+    for label, run in (
+        ("feed", lambda text: bot.feed(Inbound("bench", "u1", "u1", text=text), platform)),
+        ("search", None),
+    ):
+        latencies: list[float] = []
+        cpu = time.process_time()
+        for i in range(questions):
+            text = texts[i % len(texts)]
+            t0 = time.perf_counter()
+            if run is None:
+                bot.services.index.search(text, role_id=role_id)
+            else:
+                await run(text)
+            latencies.append(time.perf_counter() - t0)
+        result[f"{label}_cpu_ms"] = (time.process_time() - cpu) / questions * 1000
+        result[f"{label}_p50_ms"] = _pct(latencies, 0.5)
+        result[f"{label}_p99_ms"] = _pct(latencies, 0.99)
+    await bot.stop()
+    return result
+
+
+def _run_child(roles: Path, data_dir: Path, questions: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench.packs", "--child", str(roles), str(data_dir)),
+            *("--questions", str(questions)),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(counts: list[int], questions: int) -> None:
+    print(f"cores visible: {os.cpu_count()}; each row in a fresh process")
+    header = (
+        f"{'packs':>5} {'first start s':>13} {'(cpu)':>6} {'next start s':>12} {'(cpu)':>6} "
+        f"{'feed p50':>8} {'p99 ms':>7} {'cpu ms':>7} {'search p50':>10} {'p99 ms':>7}"
+    )
+    print(header)
+    for count in counts:
+        with tempfile.TemporaryDirectory() as tmp:
+            roles, data = Path(tmp) / "roles", Path(tmp) / "data"
+            roles.mkdir()
+            write_packs(roles, count)
+            first = _run_child(roles, data, questions)
+            second = _run_child(roles, data, questions)
+        print(
+            f"{count:5d} {first['startup_s']:13.3f} {first['startup_cpu_s']:6.2f} "
+            f"{second['startup_s']:12.3f} {second['startup_cpu_s']:6.2f} "
+            f"{second['feed_p50_ms']:8.2f} {second['feed_p99_ms']:7.2f} "
+            f"{second['feed_cpu_ms']:7.2f} {second['search_p50_ms']:10.2f} "
+            f"{second['search_p99_ms']:7.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--counts", default="1,10,100")
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--child", nargs=2, metavar=("ROLES", "DATA"))
+    args = parser.parse_args()
+    if args.child:
+        roles_dir, data_dir = (Path(p) for p in args.child)
+        print(json.dumps(asyncio.run(_child(roles_dir, data_dir, args.questions))))
+    else:
+        main([int(c) for c in args.counts.split(",")], args.questions)

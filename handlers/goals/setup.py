@@ -1,0 +1,510 @@
+"""The goal set-up conversation: credential → exam date (optional) → weekday and time → time zone
+→ confirmation that shows the first nudge in the person's own local time.
+
+The conversation is stored per (platform, chat, user) on every step, so it survives a restart.
+Every step answers bad input with what was wrong and how to write it, and leaves the stored step
+unchanged. Retired and closed exams are never accepted as goals; they point to their successor.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot.actions import action
+from bot.context import Answer, Context, StaleAction, paused_name
+from bot.messages import Button, Reply, Section
+from bot.router import Router
+from content.schema import Certification, Certifications, RolePack
+from domain.ics import plan_sessions
+from domain.parsing import InputError, parse_exam_date, parse_when_parts
+from domain.studyplan import PlanWeek, build_plan
+from domain.weekly import WEEKDAYS, day_text, describe_local, next_occurrence, zone
+from domain.zones import etc_label, resolve_timezone, zone_to_slug
+from handlers.certs import cert_title
+from handlers.goals.shared import (
+    STATE,
+    already,
+    domains_of,
+    find_cert,
+    goal_view,
+    plural,
+    require_private,
+    schedule_text,
+)
+from storage.goals import GoalExists, GoalView
+
+router = Router("goal set-up")
+
+
+async def start_goal(ctx: Context) -> Reply:
+    """/goal with no goal open starts the set-up, or picks it up where another command
+    interrupted it; with a goal open it shows that goal."""
+    require_private(ctx)
+    view = await ctx.services.goals.current(ctx.user.id or 0)
+    if view is not None:
+        return goal_view(ctx, view, await ctx.services.goals.weeks_done(view.goal.id or 0))
+    state = await ctx.state()
+    if state is not None and state.name in (STATE, paused_name(STATE)):
+        resumed = await _resume(ctx, dict(state.data))
+        if resumed is not None:
+            resumed.sections.insert(0, Section(paragraphs=["Picking up where you left off."]))
+            return resumed
+    return await ask_credential(ctx, ctx.role())
+
+
+async def _resume(ctx: Context, data: dict[str, Any]) -> Reply | None:
+    """Ask again the question of the step the person had reached."""
+    step = data.get("step")
+    role = ctx.services.library.get(str(data.get("role", "")))
+    if role is None:
+        return None
+    await ctx.set_state(STATE, data)
+    if step == "cert":
+        return await ask_credential(ctx, role)
+    _, _, cert = find_cert(ctx.services, role.id, data.get("cert"))
+    if cert is None:
+        return None
+    if step == "date":
+        return ask_date(cert)
+    if step == "when":
+        return _ask_when(data)
+    if step == "tz":
+        return ask_zone(ctx)
+    if step == "confirm":
+        return await confirm(ctx, data, str(data["tz"]))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1: the credential
+
+
+def _cert_label(section: Certifications, cert: Certification) -> str:
+    """ "2. AI-900 (retired)", "AI-901 (replaces AI-900)", "1. … (no single exam)"."""
+    short = cert.code or cert.name
+    replaced = section.replaced(cert) if cert.step is None else None
+    label = f"{cert.step}. {short}" if cert.step is not None else short
+    if not cert.is_open:
+        label += f" ({cert.status})"
+    elif not cert.goal_ready:
+        label += " (no single exam)"
+    elif replaced is not None:
+        label += f" (replaces {replaced.code or replaced.name})"
+    return label[:60]
+
+
+def _cert_buttons(
+    role: RolePack, section: Certifications, certs: list[Certification] | None = None
+) -> list[list[Button]]:
+    rows = [
+        [Button(_cert_label(section, cert), action("goal", "cert", role.id, cert.id))]
+        for cert in (section.in_order() if certs is None else certs)
+    ]
+    rows.append([Button("Cancel", action("goal", "cancel"))])
+    return rows
+
+
+async def ask_credential(ctx: Context, role: RolePack, note: str | None = None) -> Reply:
+    section = role.certifications
+    if section is None:
+        reply = Reply.text(
+            f"I have no certification roadmap for {role.title} yet, so I can't plan a goal for "
+            "it. Pick a role that has one:"
+        )
+        reply.buttons = [
+            [Button(f"Goal from the {pack.title} roadmap"[:60], action("goal", "role", pack.id))]
+            for pack in ctx.services.library.packs
+            if pack.certifications is not None
+        ]
+        reply.buttons.append([Button("Main menu", action("menu", role.id))])
+        return reply
+    await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+    reply = Reply(title="Set a study goal — 1/4: the credential")
+    if note:
+        reply.add(Section(paragraphs=[note]))
+    reply.add(
+        Section(
+            paragraphs=[
+                f"Which credential from the {role.title} roadmap are you aiming for? "
+                "Press one, or type its code."
+            ]
+        )
+    )
+    reply.buttons = _cert_buttons(role, section)
+    return reply
+
+
+async def choose_credential(ctx: Context, role: RolePack, cert: Certification) -> Reply:
+    section = role.certifications
+    assert section is not None
+    if cert.is_open and not cert.goal_ready:
+        reply = Reply(title="Not available as a goal")
+        reply.add(
+            Section(
+                paragraphs=[
+                    f"This roadmap step, {cert_title(cert)}, names no single exam, so there are "
+                    "no exam areas to plan your weeks around. Pick a named credential instead:"
+                ]
+            )
+        )
+        reply.buttons = _cert_buttons(role, section)
+        await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+        return reply
+    if not cert.goal_ready:
+        successor = section.get(cert.successor) if cert.successor else None
+        text = (
+            f"{cert_title(cert)} {cert.status} on {day_text(cert.status_date)}: its exam can't "
+            "be booked any more."
+            if cert.status_date
+            else f"{cert_title(cert)} is {cert.status}: its exam can't be booked any more."
+        )
+        reply = Reply(title="Not available as a goal")
+        if successor is not None and successor.goal_ready:
+            text += f" Its successor is {cert_title(successor)}."
+            reply.buttons = [
+                [
+                    Button(
+                        f"Choose {successor.code or successor.name} instead"[:60],
+                        action("goal", "cert", role.id, successor.id),
+                    )
+                ]
+            ]
+        else:
+            text += " It has no direct successor; choose another credential."
+        reply.add(Section(paragraphs=[text]))
+        reply.buttons += _cert_buttons(role, section)
+        await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+        return reply
+    user_goal = await ctx.services.goals.current(ctx.user.id or 0)
+    if user_goal is not None:
+        return already(ctx, user_goal)
+    await ctx.set_state(STATE, {"step": "date", "role": role.id, "cert": cert.id})
+    return ask_date(cert)
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 2: the exam date
+
+
+def ask_date(cert: Certification, error: str | None = None) -> Reply:
+    reply = Reply(title=f"Set a study goal — 2/4: {cert_title(cert)}")
+    if error:
+        reply.add(Section(paragraphs=[error]))
+    prompt = "When is your exam? Write the date, e.g. 15 March 2027 or 2027-03-15."
+    if cert.status == "retiring" and cert.status_date:
+        prompt += (
+            f" It retires on {day_text(cert.status_date)}, so the exam must be on or before then."
+        )
+    reply.add(Section(paragraphs=[prompt]))
+    buttons = [Button("Cancel", action("goal", "cancel"))]
+    if cert.status != "retiring":
+        buttons.insert(0, Button("No date yet", action("goal", "nodate")))
+    reply.buttons = [buttons]
+    return reply
+
+
+def _ask_when(data: dict[str, Any], error: str | None = None) -> Reply:
+    """Ask for the weekly day and time, or for the half still missing."""
+    reply = Reply(title="Set a study goal — 3/4: your weekly time")
+    if error:
+        reply.add(Section(paragraphs=[error]))
+    day, clock = data.get("day"), data.get("clock")
+    if day is not None:
+        question = f"At what time on {WEEKDAYS[int(day)]}? Write e.g. 19:30 or 7pm."
+    elif clock is not None:
+        question = f"On which day of the week, at {clock}? Write e.g. Tuesday."
+    else:
+        question = (
+            "Which day and time should I nudge you each week? Write e.g. “Tuesday 19:30” "
+            "or “sat 9am”."
+        )
+    reply.add(Section(paragraphs=[question]))
+    reply.buttons = [[Button("Cancel", action("goal", "cancel"))]]
+    return reply
+
+
+def ask_zone(ctx: Context, message: str | None = None, suggestions: tuple[str, ...] = ()) -> Reply:
+    reply = Reply(title="Set a study goal — 4/4: your time zone")
+    if message:
+        reply.add(Section(paragraphs=[message]))
+    else:
+        reply.add(
+            Section(
+                paragraphs=[
+                    "Which time zone are you in? Type a city (Berlin, New York, Mumbai), an IANA "
+                    "name (Europe/Berlin) or an offset (UTC+5:30)."
+                ]
+            )
+        )
+    choices = list(suggestions)
+    if not choices and ctx.user.timezone:
+        choices = [ctx.user.timezone]
+    reply.buttons = [
+        [Button(f"Use {etc_label(name) or name}"[:60], action("goal", "tz", zone_to_slug(name)))]
+        for name in choices
+    ]
+    reply.buttons.append([Button("Cancel", action("goal", "cancel"))])
+    return reply
+
+
+async def flow_data(ctx: Context, step: str) -> dict[str, Any]:
+    """The flow's stored data, if the person is at ``step``; otherwise the menu has expired."""
+    state = await ctx.state()
+    names = (STATE, paused_name(STATE))
+    if state is None or state.name not in names or state.data.get("step") != step:
+        raise Answer(
+            Reply.text(
+                "That goal set-up has expired or moved on. Send /goal to start again.",
+                title="This menu has expired",
+            )
+        )
+    return dict(state.data)
+
+
+def flow_cert(ctx: Context, data: dict[str, Any]) -> Certification:
+    _, _, cert = find_cert(ctx.services, data.get("role", ""), data.get("cert"))
+    if cert is None:
+        raise StaleAction("goal")
+    return cert
+
+
+async def take_date(ctx: Context, data: dict[str, Any], exam: date | None) -> Reply:
+    cert = flow_cert(ctx, data)
+    if cert.status == "retiring" and cert.status_date is not None:
+        if exam is None:
+            return ask_date(cert, "This exam is retiring, so I need your exam date.")
+        if exam > cert.status_date:
+            return ask_date(
+                cert, f"{cert_title(cert)} retires on {cert.status_date}; book it before then."
+            )
+    data.update(step="when", exam=exam.isoformat() if exam else None)
+    await ctx.set_state(STATE, data)
+    return _ask_when(data)
+
+
+@router.state(
+    STATE,
+    paused="Goal set-up paused: send /goal to carry on where you left off, or /cancel.",
+    cancelled="Goal set-up cancelled; nothing was saved. Send /goal when you're ready.",
+)
+async def goal_text(ctx: Context) -> Reply:
+    state = await ctx.state()
+    assert state is not None
+    data = dict(state.data)
+    text = ctx.inbound.text.strip()
+    step = data.get("step")
+    if step == "cert":
+        role = ctx.role(data.get("role"))
+        section = role.certifications
+        matches = match_certs(section, text) if section else []
+        if not matches:
+            return await ask_credential(
+                ctx,
+                role,
+                note=f"“{text[:40]}” is not on the {role.title} roadmap. Choose one of these:",
+            )
+        if len(matches) > 1 and section is not None:
+            reply = Reply(title="Set a study goal — 1/4: the credential")
+            reply.add(
+                Section(paragraphs=[f"“{text[:40]}” fits more than one credential. Which one?"])
+            )
+            reply.buttons = _cert_buttons(role, section, matches)
+            return reply
+        return await choose_credential(ctx, role, matches[0])
+    if step == "date":
+        cert = flow_cert(ctx, data)
+        if text.lower() in ("no", "none", "skip", "no date", "no date yet", "-"):
+            return await take_date(ctx, data, None)
+        try:
+            exam = parse_exam_date(text, ctx.now.date())
+        except InputError as exc:
+            return ask_date(cert, str(exc))
+        return await take_date(ctx, data, exam)
+    if step == "when":
+        try:
+            weekday, local_time = parse_when_parts(text)
+        except InputError as exc:
+            return _ask_when(data, str(exc))
+        # Keep the half already given: "tuesday", then "19:30".
+        weekday = weekday if weekday is not None else data.get("day")
+        local_time = local_time or data.get("clock")
+        if weekday is None or local_time is None:
+            data.update(day=weekday, clock=local_time)
+            await ctx.set_state(STATE, data)
+            return _ask_when(data)
+        data.pop("day", None)
+        data.pop("clock", None)
+        data.update(step="tz", weekday=int(weekday), time=local_time)
+        await ctx.set_state(STATE, data)
+        return ask_zone(ctx)
+    if step == "tz":
+        choice = resolve_timezone(text, ctx.now)
+        if choice.zone is None:
+            return ask_zone(ctx, choice.message, choice.suggestions)
+        return await confirm(ctx, data, choice.zone)
+    return Reply.text("Use the buttons above to confirm, or send /goal to start again.")
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only: "ai102", "AI-102" and "ai 102" are the same code."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def match_certs(section: Certifications, text: str) -> list[Certification]:
+    """The credentials a typed answer can mean, in roadmap order: an exact id, code or name
+    (punctuation ignored), else every credential whose name, code or provider has all the words
+    typed ("aws" → both AWS exams, "azure" → the Microsoft ones)."""
+    key = _squash(text)
+    if not key:
+        return []
+    ordered = section.in_order()
+    exact = [c for c in ordered if key in (_squash(c.id), _squash(c.code or ""), _squash(c.name))]
+    if exact:
+        return exact
+    words = re.findall(r"[a-z0-9]+", text.lower())
+
+    def fits(cert: Certification) -> bool:
+        own = set(
+            re.findall(r"[a-z0-9]+", f"{cert.name} {cert.code or ''} {cert.provider}".lower())
+        )
+        own.add("".join(w[0] for w in cert.provider.split() if w[:1].isupper()).lower())
+        return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
+
+    matches = [c for c in ordered if fits(c)]
+    open_first = [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
+    return open_first
+
+
+# ---------------------------------------------------------------------------------------------
+# Confirmation
+
+
+async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
+    data.update(step="confirm", tz=tz_name)
+    await ctx.set_state(STATE, data)
+    cert = flow_cert(ctx, data)
+    weekday, local_time = int(data["weekday"]), str(data["time"])
+    first = next_occurrence(weekday, local_time, tz_name, ctx.now)
+    exam = date.fromisoformat(data["exam"]) if data.get("exam") else None
+    plan_first = first
+    if data.get("change"):
+        view = await ctx.services.goals.get(int(data["change"]))
+        if view is not None:
+            plan_first = next_occurrence(weekday, local_time, tz_name, view.goal.created_utc)
+    start = plan_first.astimezone(zone(tz_name)).date()
+    plan = build_plan(domains_of(cert), start, exam)
+    sessions = plan_sessions(plan, weekday, local_time, tz_name, plan_first)
+    if exam is not None and not sessions:
+        # Nothing to plan: no nudge would ever go out, so don't offer to confirm.
+        data.update(step="when")
+        data.pop("tz", None)
+        await ctx.set_state(STATE, data)
+        reply = _ask_when(
+            data,
+            f"Your exam on {day_text(exam, weekday=True)} comes before your first weekly "
+            f"session ({describe_local(first, tz_name)}), so there would be no study week to "
+            "plan. Choose a day and time before the exam, or change the date.",
+        )
+        reply.buttons.insert(0, [Button("Change the exam date", action("goal", "redate"))])
+        return reply
+    reply = Reply(title="Please confirm your study goal")
+    reply.add(
+        Section(
+            rows=[
+                ("Credential", cert_title(cert)),
+                ("Exam date", day_text(exam, weekday=True) if exam else "not set yet"),
+                ("Nudges", schedule_text(weekday, local_time, tz_name)),
+                ("First nudge", describe_local(first, tz_name)),
+            ]
+        )
+    )
+    reply.add(
+        Section(
+            heading=f"Your plan: {plural(len(sessions), 'weekly study session')}",
+            bullets=_plan_bullets([week for week, _ in sessions]),
+        )
+    )
+    if exam is None:
+        reply.add(Section(paragraphs=["With no exam date I plan 8 weeks; add the date later."]))
+    reply.buttons = [
+        [Button("Confirm", action("goal", "ok"))],
+        [
+            Button("Start over", action("goal", "restart")),
+            Button("Cancel", action("goal", "cancel")),
+        ],
+    ]
+    return reply
+
+
+def _plan_bullets(weeks: list[PlanWeek]) -> list[str]:
+    """One line per topic with its number of weekly sessions, then the review weeks: counted
+    from the same sessions the calendar file lists."""
+    topics: dict[str, int] = {}
+    for week in weeks:
+        if week.kind == "study":
+            topics[week.topic] = topics.get(week.topic, 0) + 1
+    bullets = [f"{topic}: {plural(count, 'week')}" for topic, count in topics.items()]
+    review = sum(1 for week in weeks if week.kind != "study")
+    if review:
+        last = "the last week" if review == 1 else f"the last {review} weeks"
+        bullets.append(f"Review and practice exam: {last}")
+    return bullets
+
+
+async def create_goal(ctx: Context, data: dict[str, Any]) -> Reply:
+    cert = flow_cert(ctx, data)
+    exam = date.fromisoformat(data["exam"]) if data.get("exam") else None
+    weekday, local_time, tz_name = int(data["weekday"]), str(data["time"]), str(data["tz"])
+    services = ctx.services
+    if data.get("change"):
+        view = await services.goals.reschedule(
+            int(data["change"]), weekday, local_time, tz_name, ctx.now, exam_date=exam
+        )
+        await ctx.clear_state()
+        if view is None:
+            raise StaleAction("goal")
+        reply = goal_view(ctx, view, await services.goals.weeks_done(view.goal.id or 0))
+        reply.title = "Updated — " + (reply.title or "")
+        return reply
+    try:
+        view = await services.goals.create(
+            user_id=ctx.user.id or 0,
+            role_id=str(data["role"]),
+            cert_id=cert.id,
+            exam_date=exam,
+            platform=ctx.inbound.platform,
+            chat_id=ctx.inbound.chat_id,
+            weekday=weekday,
+            local_time=local_time,
+            timezone=tz_name,
+            now=ctx.now,
+        )
+    except GoalExists as exc:
+        await ctx.clear_state()
+        return already(ctx, GoalView(exc.goal, None))
+    await ctx.clear_state()
+    await services.users.update(ctx.user.id or 0, timezone=tz_name)
+    assert view.nudge is not None
+    reply = Reply(title=f"Goal set: {cert_title(cert)}")
+    reply.add(
+        Section(
+            paragraphs=[
+                f"Your first nudge comes {describe_local(view.nudge.next_due_utc, tz_name)}, "
+                "then every week at the same local time "
+                + (
+                    f"until your exam on {day_text(exam)}."
+                    if exam
+                    else "(an 8-week plan: add your exam date with /goal → Change date or time)."
+                ),
+                "Send /goal to see or change it, /progress for your streak and /plan_ics for a "
+                "calendar file.",
+            ]
+        )
+    )
+    reply.buttons = [
+        [Button("Calendar file (.ics)", action("goal", "ics", view.goal.id or 0))],
+        [Button("Show my goal", action("goal", "show", view.goal.id or 0))],
+    ]
+    return reply

@@ -1,0 +1,175 @@
+"""Per-person state stays bounded without forgetting anyone it matters for.
+
+Flood buckets, recently seen chats and send limiters evict the least recently used entry when
+full (never everything at once): a flooder keeps their empty bucket however many new people
+arrive, and a person whose state was evicted gets it rebuilt exactly as it should be. First
+contact creates the person and their chat on one connection, also when two workers race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.adapters.telegram_limits import RateLimits, SendLimiter
+from bot.dispatcher import Dispatcher
+from bot.messages import Inbound
+from bot.middlewares import FloodLimit, identify
+from domain.lru import LruMap
+from storage.db import Database
+from storage.users import Chats, ChatSeen, Users
+from tests.conftest import START, RecordingPlatform, require_postgres, text_of
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'people.db'}")
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+def test_lru_map_forgets_the_least_recently_used_first() -> None:
+    lru: LruMap[str, int] = LruMap(2)
+    lru.put("a", 1)
+    lru.put("b", 2)
+    assert lru.get("a") == 1  # "a" is now the most recently used
+    lru.put("c", 3)
+    assert "b" not in lru and lru.peek("a") == 1 and lru.peek("c") == 3
+    lru.put("d", 4)
+    assert "a" not in lru and len(lru) == 2
+
+
+def test_lru_map_drops_expired_entries_from_the_old_end_only() -> None:
+    lru: LruMap[str, float] = LruMap(10)
+    for key, expiry in (("a", 1.0), ("b", 2.0), ("c", 5.0), ("d", 3.0)):
+        lru.put(key, expiry)
+    lru.drop_oldest_while(lambda expiry: expiry <= 2.5)
+    assert [k for k in "abcd" if k in lru] == ["c", "d"]
+
+
+def test_a_flooder_keeps_their_bucket_while_many_new_people_arrive() -> None:
+    limiter = FloodLimit(burst=2, per_second=0.0, max_tracked=3)
+    assert [limiter.allow("t", "flooder", 0.0) for _ in range(3)] == [True, True, False]
+    for i in range(50):
+        assert limiter.allow("t", f"new{i}", 0.0)  # every newcomer gets their burst
+        assert not limiter.allow("t", "flooder", 0.0)  # still empty: never handed a new burst
+    assert len(limiter._buckets) == 3
+
+
+def test_an_evicted_quiet_person_gets_a_full_bucket_back() -> None:
+    limiter = FloodLimit(burst=2, per_second=1.0, max_tracked=2)
+    assert limiter.allow("t", "quiet", 0.0)
+    for i in range(5):
+        limiter.allow("t", f"other{i}", 1.0)
+    assert "quiet" not in {key[1] for key in limiter._buckets._data}
+    # After ten quiet seconds their bucket would have refilled: the rebuilt one is the same.
+    assert [limiter.allow("t", "quiet", 10.0) for _ in range(3)] == [True, True, False]
+
+
+async def test_flood_warning_survives_newcomers_through_the_middleware(bot) -> None:
+    flood = FloodLimit(burst=1, per_second=0.0, max_tracked=2)
+    dispatcher = Dispatcher(bot.router, bot.services, [flood, identify])
+    platform = RecordingPlatform()
+
+    async def say(user: str) -> object:
+        return await dispatcher.feed(Inbound("test", user, user, text="/risk"), platform)
+
+    assert "46/100" in text_of(await say("flooder"))
+    assert "faster than I can answer" in text_of(await say("flooder"))
+    for i in range(4):
+        assert "46/100" in text_of(await say(f"newcomer{i}"))
+        assert await say("flooder") is None  # warned once, then silence: no second warning
+
+
+async def test_an_evicted_chat_is_recorded_again_and_made_active(db: Database) -> None:
+    chats = Chats(db, max_recent=2)
+    for chat_id in ("c1", "c2"):
+        await chats.record("telegram", chat_id, "private", None, START)
+    async with db.engine.begin() as connection:
+        await connection.execute(text("UPDATE chats SET active = 0, inactive_reason = 'blocked'"))
+    # c2 is still remembered as recorded a moment ago: no write for it.
+    await chats.record("telegram", "c2", "private", None, START)
+    assert not (await chats.get("telegram", "c2")).active
+    # Two newcomers push c1 and c2 out; their next messages record them again.
+    await chats.record("telegram", "c3", "group", "Team", START)
+    await chats.record("telegram", "c4", "private", None, START)
+    for chat_id in ("c1", "c2"):
+        await chats.record("telegram", chat_id, "private", None, START)
+        chat = await chats.get("telegram", chat_id)
+        assert chat.active and chat.inactive_reason is None and chat.kind == "private"
+    assert len(chats._recent) == 2
+
+
+async def test_a_new_title_is_recorded_and_a_missing_one_keeps_the_old(db: Database) -> None:
+    chats = Chats(db)
+    await chats.record("telegram", "-5", "group", "Team", START)
+    await chats.record("telegram", "-5", "group", "Team renamed", START)
+    assert (await chats.get("telegram", "-5")).title == "Team renamed"
+    await chats.record("telegram", "-5", "group", None, START)
+    assert (await chats.get("telegram", "-5")).title == "Team renamed"
+
+
+async def test_first_contact_creates_the_person_and_the_chat_at_once(db: Database) -> None:
+    users = Users(db)
+    chat = ChatSeen("telegram", "-77", "group", "Study group")
+    user, state = await users.identify("telegram", "42", "-77", "Ana", START, chat)
+    assert user.id is not None and user.display_name == "Ana" and state is None
+    again, _ = await users.identify("telegram", "42", "-77", "Ana", START)
+    assert again.id == user.id and again.created_utc == START
+    recorded = await Chats(db).get("telegram", "-77")
+    assert recorded.title == "Study group" and recorded.kind == "group" and recorded.active
+
+
+async def _race(db: Database, user_id: str, now: datetime) -> set[int | None]:
+    users = [Users(db) for _ in range(4)]
+    results = await asyncio.gather(
+        *(u.identify("telegram", user_id, user_id, "Racer", now) for u in users)
+    )
+    return {user.id for user, _ in results}
+
+
+async def test_two_workers_meeting_a_new_person_at_once_agree_on_one_row(db: Database) -> None:
+    ids = await _race(db, "999", START)
+    assert len(ids) == 1 and None not in ids
+    async with db.engine.connect() as connection:
+        count = await connection.scalar(text("SELECT count(*) FROM users"))
+    assert count == 1
+
+
+async def test_first_contact_race_on_postgres() -> None:
+    url = require_postgres()
+    database = Database(url)
+    try:
+        await database.upgrade()
+        person = f"race-{datetime.now().timestamp()}"
+        ids = await _race(database, person, START)
+        assert len(ids) == 1 and None not in ids
+    finally:
+        await database.dispose()
+
+
+async def test_send_limiter_is_bounded_and_a_busy_chat_keeps_its_bucket() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter = SendLimiter(
+        RateLimits(overall_per_second=1e9, chat_per_second=1.0, chat_burst=1),
+        clock=lambda: now[0],
+        sleep=sleep,
+        max_tracked=3,
+    )
+    await limiter.acquire("busy")
+    for i in range(10):
+        await limiter.acquire(f"chat{i}")
+        await limiter.acquire("busy")  # its bucket is still there, so it is paced
+    assert len(limiter._chats) == 3
+    assert sum(waits) == pytest.approx(10.0)

@@ -1,0 +1,114 @@
+"""STYLE.md's checkable rules, over every reply the router can produce.
+
+A crawler sends every command (bare and with each role), presses every button reachable from
+those replies, walks the goal set-up and feeds the answers to bad input, in a private chat and in
+a group as a moderator. Each rule then runs over all the texts collected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app import CareerBot
+from bot.messages import Reply
+from bot.render import plain_text
+from content.schema import RISK_DEFINITION, RISK_NAME
+from tests.conftest import Chat, RecordingPlatform
+
+MAX_PRESSES = 600
+SKIP_ACTIONS = ("v1:privacy:",)  # /forget's "yes" would wipe the crawler's own state mid-walk
+
+
+async def _crawl(bot: CareerBot, chat: Chat, starts: list[str]) -> dict[str, Reply]:
+    seen: dict[str, Reply] = {}
+    queue: list[str] = []
+
+    def take(key: str, reply: Reply | None) -> None:
+        if reply is None:
+            return
+        seen[key] = reply
+        for button in reply.all_buttons():
+            data = button.action
+            if data not in seen and data not in queue and not data.startswith(SKIP_ACTIONS):
+                queue.append(data)
+
+    for text in starts:
+        take(text, await chat.say(text))
+    presses = 0
+    while queue and presses < MAX_PRESSES:
+        data = queue.pop(0)
+        presses += 1
+        take(data, await chat.press(data))
+    return seen
+
+
+@pytest.fixture
+async def replies(bot: CareerBot) -> dict[str, Reply]:
+    """Every reply a newcomer can reach, keyed by what produced it."""
+    private = Chat(bot, RecordingPlatform())
+    commands = [info for info in bot.services.router_commands]
+    starts = ["/goal", "aws", "mla-c01", "no date", "tuesday 19:30", "Berlin"]
+    starts += [f"/{info.name}" for info in commands]
+    for info in commands:
+        if info.takes_role:
+            starts += [f"/{info.name} {pack.id}" for pack in bot.services.library.packs]
+    starts += ["/roles mle", "/risk astronaut", "/nosuch", "x" * 5000, ""]
+    collected = await _crawl(bot, private, starts)
+    group = Chat(
+        bot,
+        RecordingPlatform(moderators={"mod"}),
+        user_id="mod",
+        chat_id="group1",
+        chat_kind="group",
+    )
+    for key, reply in (await _crawl(bot, group, [f"/{i.name}" for i in commands])).items():
+        collected[f"group {key}"] = reply
+    return collected
+
+
+def _texts(replies: dict[str, Reply]) -> Iterator[tuple[str, str]]:
+    for key, reply in replies.items():
+        labels = "\n".join(b.label for b in reply.all_buttons())
+        yield key, plain_text(reply) + "\n" + labels
+
+
+def _offenders(replies: dict[str, Reply], pattern: str, flags: int = 0) -> list[str]:
+    found = []
+    for key, text in _texts(replies):
+        match = re.search(pattern, text, flags)
+        if match:
+            found.append(f"{key[:60]!r}: …{text[max(0, match.start() - 40) : match.end() + 40]}…")
+    return found
+
+
+def test_the_crawl_reaches_every_section(replies: dict[str, Reply]) -> None:
+    """Guards the other tests: a crawler that reached nothing would make them pass vacuously."""
+    joined = "\n".join(text for _, text in _texts(replies))
+    for expected in (
+        "46/100",
+        "How the AI automation risk score is computed",
+        "Exam areas and weights",
+        "Please confirm your study goal",
+        "A day in the life",
+        "Frequently asked",
+    ):
+        assert expected in joined
+    assert len(replies) > 100
+
+
+def test_the_risk_number_has_one_name(replies: dict[str, Reply]) -> None:
+    assert not _offenders(
+        replies,
+        r"AI risk score|exposure score|replacement risk|risk of replacement|safest|"
+        r"how exposed the work is|exposure (is|to AI tools is) (very )?high",
+        re.IGNORECASE,
+    )
+    card = "\n".join(text for key, text in _texts(replies) if key == "/risk")
+    assert f"medium {RISK_NAME}" in card and RISK_DEFINITION in card
+
+
+def test_judgement_is_spelt_one_way(replies: dict[str, Reply]) -> None:
+    assert not _offenders(replies, r"\bjudgment", re.IGNORECASE)
