@@ -3,6 +3,7 @@ and how it is computed."""
 
 from __future__ import annotations
 
+from bot.charts.specs import Factor, RiskChart
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
@@ -47,6 +48,16 @@ def risk_reply(role: RolePack) -> Reply | None:
                 "more human judgement lowers it."
             ],
         )
+    )
+    reply.chart = RiskChart(
+        reply.title or role.title,
+        tuple(
+            Factor(label, getattr(risk.factors, name).score, lowers=name == "human_judgment")
+            for name, label in FACTOR_LABELS.items()
+        ),
+        risk.score,
+        risk.level,
+        measure=f"{RISK_NAME} score",
     )
     reply.buttons = nav(
         role,
