@@ -17,6 +17,7 @@ from content.search import Hit
 from content.understanding.smalltalk import small_talk
 from handlers import about, certs, day, faq, plan, risk, roles, start, tasks
 from handlers.common import answer, nav, reviewed_footer
+from handlers.occupations import occupation_in_text
 
 router = Router("ask")
 
@@ -70,6 +71,9 @@ async def question(ctx: Context) -> Reply | None:
     talk = small_talk(text)
     if talk is not None:
         return await _small_talk(ctx, talk)
+    named_job = occupation_in_text(ctx)
+    if named_job is not None:
+        return named_job
     index = ctx.services.index
     result = index.search(text, role_id=ctx.user.role_id)
     if result.decision == "answer":
