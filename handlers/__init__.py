@@ -8,12 +8,15 @@ from bot.router import Router
 def build_router() -> Router:
     from handlers import (
         about,
+        ask,
         certs,
+        check,
         day,
         faq,
         goals,
         moderation,
         nudges,
+        occupations,
         plan,
         plan_chart,
         privacy,
@@ -37,5 +40,8 @@ def build_router() -> Router:
         day.router,
         about.router,
         privacy.router,
+        occupations.router,
+        check.router,
         moderation.router,
+        ask.router,
     )

@@ -448,7 +448,8 @@ class DiscordAdapter:
     async def autocomplete_role(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Role titles and aliases containing what was typed; typos via the role index."""
+        """Role titles and aliases containing what was typed, then every occupation's titles,
+        reported titles and aliases; typos via the role and occupation indexes."""
         typed = " ".join(current.lower().split())
         choices: list[app_commands.Choice[str]] = []
         seen: set[str] = set()
@@ -467,9 +468,13 @@ class DiscordAdapter:
                 if typed and typed in alias.lower():
                     offer(f"{alias} → {pack.title}", pack.title)
                     break
+        if typed and not choices and (resolved := services.index.resolve_role(current)):
+            offer(resolved.title, resolved.title)
+        if typed:
+            for label, value in services.occupation_index.complete(typed):
+                offer(label, value)
         if typed and not choices:
-            resolved = services.index.resolve_role(current)
-            for pack in [resolved] if resolved else services.index.suggest_roles(current):
+            for pack in services.index.suggest_roles(current):
                 offer(pack.title, pack.title)
         return choices
 
