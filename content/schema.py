@@ -79,14 +79,21 @@ class PublishedMeasure(Strict):
     source: str
 
 
-def risk_score(factors: Factors) -> int:
-    """Apply the documented formula; the pack's stated score must equal this."""
+def formula_score(repetitiveness: float, ai_adoption: float, human_judgment: float) -> int:
+    """The documented formula on factor values 1–10; the personal check uses it too."""
     raw = (
-        RISK_WEIGHTS["repetitiveness"] * factors.repetitiveness.score
-        + RISK_WEIGHTS["ai_adoption"] * factors.ai_adoption.score
-        + RISK_WEIGHTS["human_judgment"] * (11 - factors.human_judgment.score)
+        RISK_WEIGHTS["repetitiveness"] * repetitiveness
+        + RISK_WEIGHTS["ai_adoption"] * ai_adoption
+        + RISK_WEIGHTS["human_judgment"] * (11 - human_judgment)
     )
     return round((raw - 1) / 9 * 100)
+
+
+def risk_score(factors: Factors) -> int:
+    """Apply the documented formula; the pack's stated score must equal this."""
+    return formula_score(
+        factors.repetitiveness.score, factors.ai_adoption.score, factors.human_judgment.score
+    )
 
 
 def risk_level(score: int) -> Literal["low", "medium", "high"]:
@@ -365,6 +372,25 @@ SECTION_TITLES = {
 }
 
 
+UNIT_SECTIONS = {
+    "overview": "summary",
+    "risk": "risk",
+    "method": "risk",
+    "tasks": "tasks_at_risk",
+    "tools": "ai_tools",
+    "plan": "protection",
+    "salary": "salary",
+    "lifecycle": "lifecycle",
+    "hiring": "hiring_table",
+    "day": "day_in_the_life",
+    "responsibilities": "responsibilities",
+    "about": "sources",
+    "certs": "certifications",
+}
+"""Each answerable section of a pack (a unit the question matcher can open) and the field it
+needs; ``cert:<id>`` and ``compare:<role>`` name one credential or one neighbouring role."""
+
+
 class RolePack(Strict):
     id: str = Field(pattern=SLUG)
     title: str
@@ -386,6 +412,11 @@ class RolePack(Strict):
     lifecycle: Lifecycle | None = None
     hiring_table: HiringTable | None = None
     adjacent_roles: AdjacentRoles | None = None
+    examples: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Questions people ask, by unit (a key of UNIT_SECTIONS, cert:<id> or "
+        "compare:<role>): the matcher learns each unit's wording from these.",
+    )
 
     @field_validator("aliases")
     @classmethod
@@ -408,6 +439,24 @@ class RolePack(Strict):
             for source_id in cited:
                 if source_id not in known:
                     raise ValueError(f"{name} cites unknown source {source_id!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _examples_name_units(self) -> RolePack:
+        for key, questions in self.examples.items():
+            kind, _, ref = key.partition(":")
+            if kind == "cert":
+                known = self.certifications is not None and self.certifications.get(ref)
+            elif kind == "compare":
+                known = self.adjacent_roles is not None and any(
+                    a.role == ref for a in self.adjacent_roles.items
+                )
+            else:
+                known = key in UNIT_SECTIONS and getattr(self, UNIT_SECTIONS[key]) is not None
+            if not known:
+                raise ValueError(f"examples name {key!r}, which this pack has no section for")
+            if any(not q.strip() for q in questions):
+                raise ValueError(f"examples for {key!r} include a blank question")
         return self
 
     def missing_sections(self) -> list[str]:

@@ -21,8 +21,8 @@ from tests.conftest import Chat, text_of
         ("\x00\x07\x1b\u200b", "Your message was empty"),
         ("x" * 10_000, "That message is 10,000 characters long"),
         ("/risk " + "y" * 5000, "characters long"),
-        ("/risk <b>&amp;</b>", "don't know a role called “<b>&amp;</b>”"),
-        ("*bold* `code` _x_ <i>", "I couldn't find anything"),
+        ("/risk <b>&amp;</b>", "don't know a role or occupation called “<b>&amp;</b>”"),
+        ("*bold* `code` _x_ <i>", "outside what I know"),
     ],
 )
 async def test_bad_text_gets_a_short_clear_reply(chat: Chat, text: str, expected: str) -> None:

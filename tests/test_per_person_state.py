@@ -23,7 +23,6 @@ from domain.lru import LruMap
 from storage.db import Database
 from storage.users import Chats, ChatSeen, Users
 from tests.conftest import START, RecordingPlatform, text_of
-from tests.test_postgres_scheduler import pg_url  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -142,7 +141,7 @@ async def test_two_workers_meeting_a_new_person_at_once_agree_on_one_row(db: Dat
     assert count == 1
 
 
-async def test_first_contact_race_on_postgres(pg_url: str) -> None:  # noqa: F811
+async def test_first_contact_race_on_postgres(pg_url: str) -> None:
     database = Database(pg_url)
     try:
         await database.upgrade()
