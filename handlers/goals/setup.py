@@ -29,6 +29,7 @@ from handlers.goals.shared import (
     domains_of,
     find_cert,
     goal_view,
+    guide_text,
     plural,
     require_private,
     schedule_text,
@@ -426,6 +427,8 @@ async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
             bullets=_plan_bullets([week for week, _ in sessions]),
         )
     )
+    if guide := guide_text(cert):
+        reply.add(Section(paragraphs=[guide]))
     if exam is None:
         reply.add(Section(paragraphs=["With no exam date I plan 8 weeks; add the date later."]))
     reply.buttons = [
