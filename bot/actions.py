@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 VERSION = "v1"
 MAX_BYTES = 64
+MAX_ID = 2**31 - 1
+"""The largest row id every supported database stores (PostgreSQL's INTEGER; SQLite allows more).
+A number from a button or a message is refused above it, so a forged one can never reach the
+database driver and overflow there."""
 _PART = re.compile(r"^[A-Za-z0-9_.+-]{1,40}$")
 
 
@@ -39,6 +43,23 @@ class Action:
 
     def arg(self, index: int) -> str | None:
         return self.args[index] if index < len(self.args) else None
+
+    def number(self, index: int, maximum: int = MAX_ID) -> int | None:
+        """Argument ``index`` as a number from 1 to ``maximum`` (a row id by default), or None."""
+        return parse_number(self.arg(index), maximum)
+
+
+def parse_number(text: str | None, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 1 to ``maximum`` written in ASCII digits, else None.
+
+    ``str.isdigit`` is not enough: it accepts "²", "①" and "፩", which ``int`` refuses, and
+    ``int`` alone accepts "٣", " 7" and "1_000". Only plain digits count here.
+    """
+    text = (text or "").strip()
+    if not text or len(text) > 12 or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None
 
 
 def action(name: str, *args: str | int) -> str:

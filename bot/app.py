@@ -5,6 +5,7 @@ Every platform adapter, the scheduler and the CLI share one instance per process
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from bot import middlewares
@@ -13,10 +14,22 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher, Middleware
 from bot.messages import Inbound, Reply
 from bot.platform import Platform
+from bot.presses import own_messages_only
 from bot.services import Services
 from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
 from storage.db import Database
+
+
+def freeze_heap() -> None:
+    """Take everything alive after start-up out of the garbage collector's sight.
+
+    The content, the compiled statements, the libraries' own objects live as long as the
+    process; without this every full collection walks all of them again (70-110 ms pauses on
+    a loaded bot). Collect first so no garbage is frozen with them.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class CareerBot:
@@ -41,6 +54,7 @@ class CareerBot:
         self.services.cancelled_notes = dict(self.router.cancelled_notes)
         chain: list[Middleware] = [
             middlewares.errors,
+            own_messages_only,
             middlewares.logging_middleware,
             middlewares.input_guard,
         ]

@@ -36,6 +36,10 @@ class Inbound:
     chat_title: str | None = None
     message_id: str | None = None
     """The message a pressed button belongs to, so a menu can be edited in place."""
+    message_owner: str | None = None
+    """Whom the pressed message answered (a user id), when the platform can tell; None for a
+    message that answered nobody, such as a posted summary. In groups only the owner's press
+    may edit the message (:mod:`bot.presses`)."""
 
     @property
     def target(self) -> Target:

@@ -10,7 +10,10 @@ Grammar (the same on every platform; Discord's slash options are translated into
 - ``/summary schedules`` and ``/summary cancel <n>`` — list and cancel this chat's schedules.
 
 Authorisation is asked of the platform every time (Telegram's chat administrators, Discord's
-member permissions); a stored flag is never trusted.
+member permissions), in the chat the action concerns: this chat for posting here, the channel
+for posting there, and for a schedule the chat it posts into — so a demoted admin, or a group
+whose admin lost rights in the linked channel, can no longer see or cancel it. A stored flag is
+never trusted.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from content.schema import RolePack
 from handlers import nudges
 from handlers.common import unknown_role
 from handlers.roles import summary
-from storage.models import GroupSettings
+from storage.models import GroupSettings, Subscription
 
 router = Router("moderation")
 
@@ -51,6 +54,21 @@ def parse_summary_args(args: str) -> tuple[str, str, str | None]:
         channel = " ".join(words[at + 1 :]) or None
         words = words[:at]
     return verb, " ".join(words), channel
+
+
+MAX_CHANNEL = 64
+"""Longest channel reference stored (Telegram @names are at most 32, ids about 14)."""
+
+
+def channel_problem(channel: str) -> str | None:
+    """Why ``channel`` cannot name a channel, or None: what the person typed is checked before
+    any platform call or database write."""
+    if len(channel) > MAX_CHANNEL or any(ch.isspace() for ch in channel):
+        return (
+            "That doesn't look like a channel: give its @name or numeric id "
+            f"(at most {MAX_CHANNEL} characters, no spaces)."
+        )
+    return None
 
 
 def _role(ctx: Context, text: str, group_role: str | None) -> RolePack | Reply:
@@ -119,6 +137,8 @@ async def summary_command(ctx: Context) -> Reply:
     if first.lower() in ("every", "schedules", "cancel"):
         return await _scheduled(ctx, first.lower(), rest.strip())
     verb, role_text, channel = parse_summary_args(ctx.args)
+    if channel is not None and (problem := channel_problem(channel)):
+        return Reply.text(problem)
     settings = await _settings(ctx) if ctx.in_group else None
     role = _role(ctx, role_text, settings.role_id if settings else None)
     if isinstance(role, Reply):
@@ -148,7 +168,8 @@ async def summary_command(ctx: Context) -> Reply:
     target = channel or (settings.linked_channel_id if settings else None)
     if target is None:
         return Reply.text("No channel is linked yet. Use /summary link <channel> first.")
-    if channel is not None and not await ctx.platform.is_moderator(channel, ctx.inbound.user_id):
+    # Asked again even for the linked channel: rights there may have been lost since linking.
+    if not await ctx.platform.is_moderator(target, ctx.inbound.user_id):
         return Reply.text("You need to be an administrator of that channel to post there.")
     return await post_summary(ctx, role, target)
 
@@ -165,7 +186,33 @@ async def _scheduled(ctx: Context, verb: str, rest: str) -> Reply:
     settings = await _settings(ctx)
     linked = settings.linked_channel_id if settings else None
     if verb == "every":
+        channel = parse_summary_args(rest)[2]
+        if channel is not None and (problem := channel_problem(channel)):
+            return Reply.text(problem)
         return await nudges.schedule_summary(ctx, rest, settings.role_id if settings else None)
+    subs = await _manageable_schedules(ctx, linked)
     if verb == "schedules":
-        return await nudges.list_schedules(ctx, linked)
-    return await nudges.cancel_schedule(ctx, rest, linked)
+        return await nudges.list_schedules(ctx, subs)
+    return await nudges.cancel_schedule(ctx, rest, subs)
+
+
+async def _manageable_schedules(ctx: Context, linked: str | None) -> list[Subscription]:
+    """The schedules the asker may list and cancel from this chat, rights re-checked each time.
+
+    This chat's own (its moderator is asking), the linked channel's and the channels the asker
+    scheduled from anywhere — each only while the asker moderates that channel now. Another
+    group's schedules are never shown here: their chat id is that group's business.
+    """
+    inbound = ctx.inbound
+    chats = [inbound.chat_id] + ([linked] if linked else [])
+    subs = await ctx.services.subscriptions.summaries_for(inbound.platform, chats, ctx.user.id)
+    allowed: dict[str, bool] = {inbound.chat_id: True}
+    for sub in subs:
+        if sub.chat_id in allowed:
+            continue
+        known = await ctx.services.chats.get(inbound.platform, sub.chat_id)
+        if known is not None and known.kind != "channel" and sub.chat_id != linked:
+            allowed[sub.chat_id] = False
+        else:
+            allowed[sub.chat_id] = await ctx.platform.is_moderator(sub.chat_id, inbound.user_id)
+    return [sub for sub in subs if allowed[sub.chat_id]]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from bot.actions import action
+from bot.actions import action, parse_number
 from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
@@ -104,11 +104,15 @@ def _week(library: Library, role_id: str, cert_id: str, total: int, number: int)
 # ---------------------------------------------------------------------------------------------
 # The nudge's buttons
 
+MAX_WEEKS = 1000
+"""No plan is this long (exam dates are at most two years ahead); a larger week is forged."""
+
 
 async def _own_sub(ctx: Context, sub_id: str | None) -> Subscription:
-    if not sub_id or not sub_id.isdigit():
+    number = parse_number(sub_id)
+    if number is None:
         raise StaleAction("nudge")
-    sub = await ctx.services.subscriptions.get(int(sub_id))
+    sub = await ctx.services.subscriptions.get(number)
     if sub is None or sub.user_id != ctx.user.id or sub.kind != "nudge":
         raise StaleAction("nudge")
     return sub
@@ -134,10 +138,9 @@ async def nudge_action(ctx: Context) -> Reply:
     services = ctx.services
     if verb == "done":
         view = await own_goal(ctx, ctx.action.arg(1))
-        week_arg = ctx.action.arg(2) or ""
-        if not week_arg.isdigit() or int(week_arg) < 1:
+        week = ctx.action.number(2, maximum=MAX_WEEKS)
+        if week is None:
             raise StaleAction("nudge")
-        week = int(week_arg)
         if view.nudge is not None:
             sub = view.nudge
             today = ctx.now.astimezone(zone(sub.timezone)).date()
@@ -265,13 +268,8 @@ async def schedule_summary(ctx: Context, text: str, group_role: str | None) -> R
     )
 
 
-async def _chat_schedules(ctx: Context, linked: str | None) -> list[Subscription]:
-    chats = [ctx.inbound.chat_id] + ([linked] if linked else [])
-    return await ctx.services.subscriptions.summaries_for(ctx.inbound.platform, chats, ctx.user.id)
-
-
-async def list_schedules(ctx: Context, linked: str | None) -> Reply:
-    subs = await _chat_schedules(ctx, linked)
+async def list_schedules(ctx: Context, subs: list[Subscription]) -> Reply:
+    """List ``subs``: the schedules handlers.moderation found the asker may see here."""
     if not subs:
         return Reply.text("No scheduled summaries for this chat. " + SCHEDULE_HELP)
     lines = []
@@ -292,15 +290,16 @@ async def list_schedules(ctx: Context, linked: str | None) -> Reply:
     return reply
 
 
-async def cancel_schedule(ctx: Context, number_text: str, linked: str | None) -> Reply:
-    subs = await _chat_schedules(ctx, linked)
-    if not number_text.strip().isdigit() or not 1 <= int(number_text) <= len(subs):
+async def cancel_schedule(ctx: Context, number_text: str, subs: list[Subscription]) -> Reply:
+    """Cancel one of ``subs`` (numbered as /summary schedules lists them)."""
+    number = parse_number(number_text, maximum=len(subs)) if subs else None
+    if number is None:
         count = len(subs)
         return Reply.text(
             f"Give the number from /summary schedules (1 to {count})."
             if count
             else "There are no scheduled summaries here to cancel."
         )
-    sub = subs[int(number_text) - 1]
+    sub = subs[number - 1]
     await ctx.services.subscriptions.stop(sub.id or 0, "cancelled by a moderator")
-    return Reply.text(f"Cancelled scheduled summary {number_text}.")
+    return Reply.text(f"Cancelled scheduled summary {number}.")

@@ -21,7 +21,7 @@ from storage.conversations import Conversations, State, StateKey
 from storage.db import Database
 from storage.models import Subscription
 from storage.users import Chats, Users
-from tests.conftest import START, RecordingPlatform, require_postgres, settings_for, text_of
+from tests.conftest import START, RecordingPlatform, settings_for, text_of
 
 
 @pytest.fixture
@@ -185,8 +185,8 @@ async def test_a_command_ends_a_half_finished_conversation(tmp_path: Path) -> No
     await app.stop()
 
 
-async def test_postgres_round_trip() -> None:
-    url = require_postgres()
+async def test_postgres_round_trip(pg_url: str) -> None:
+    url = pg_url
     db = Database(url)
     try:
         await db.upgrade()

@@ -63,6 +63,7 @@ so it names Manage Messages alone (Manage Server holders are let in by our own c
 can widen the hint in Server Settings → Integrations)."""
 ACTION_TEMPLATE = r"v[0-9]+:.{1,97}"
 """Every versioned action string (stale versions included, so the core can say "expired")."""
+_ACTION = re.compile(ACTION_TEMPLATE)
 
 POLITE_FAILURE = "Sorry, Discord didn't accept my answer. Please try again in a moment."
 CLOSED_DMS = "Discord: the user does not accept direct messages from the bot (50007)"
@@ -165,6 +166,16 @@ class CareerClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button whose custom_id is none of ours (an old release's, or forged) would be
+        dropped and show "This interaction failed": the core answers it, "this menu has
+        expired". Ours are dispatched to :class:`ActionButton` by discord.py itself."""
+        if interaction.type != discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if _ACTION.fullmatch(custom_id) is None:
+            await self.adapter.on_button(interaction, custom_id)
 
 
 # --------------------------------------------------------------------------- command building
@@ -428,6 +439,7 @@ class DiscordAdapter:
             user_name=user.display_name,
             chat_title=_chat_title(interaction.channel),
             message_id=str(message.id) if message is not None else None,
+            message_owner=_owner(message),
         )
 
     async def autocomplete_role(
@@ -709,6 +721,13 @@ class DiscordAdapter:
             if not allowed:
                 return name
         return None
+
+
+def _owner(message: discord.Message | None) -> str | None:
+    """Who the message answered: the user of the interaction it was the response to; None for
+    a message the bot posted on its own (a summary)."""
+    metadata = message.interaction_metadata if message is not None else None
+    return str(metadata.user.id) if metadata is not None else None
 
 
 def _chat_title(channel: object) -> str | None:

@@ -28,6 +28,7 @@ from telegram import (
     Chat,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
@@ -107,6 +108,16 @@ def chat_kind(chat: Chat) -> ChatKind:
     if chat.type == ChatType.CHANNEL:
         return "channel"
     return "group"
+
+
+def _owner(message: object) -> str | None:
+    """Who a bot message answered: the sender of the message it replies to (the bot sends its
+    answers in groups as replies); None when it replies to nothing, e.g. a posted summary."""
+    original = message.reply_to_message if isinstance(message, Message) else None
+    if original is None:
+        return None
+    sender = original.sender_chat or original.from_user
+    return str(sender.id) if sender is not None else None
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -345,7 +356,10 @@ class TelegramAdapter:
             return
         reply = await self.bot.feed(inbound, self)
         if reply is not None:
-            await self._answer(inbound, reply)
+            # In a group the answer is a reply to the asker's message: people see whom it
+            # answers, and a button press on it can tell (Inbound.message_owner).
+            reply_to = message.message_id if inbound.chat_kind != "private" else None
+            await self._answer(inbound, reply, reply_to=reply_to)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -368,6 +382,7 @@ class TelegramAdapter:
             user_name=query.from_user.full_name,
             chat_title=chat.title,
             message_id=str(message.message_id),
+            message_owner=_owner(message),
         )
         reply = await self.bot.feed(inbound, self)
         if reply is not None:
@@ -393,7 +408,9 @@ class TelegramAdapter:
         else:
             log.error("Telegram: update %s failed: %r", update_id, error, exc_info=error)
 
-    async def _answer(self, inbound: Inbound, reply: Reply, edit: int | None = None) -> None:
+    async def _answer(
+        self, inbound: Inbound, reply: Reply, edit: int | None = None, reply_to: int | None = None
+    ) -> None:
         """Answer where the person asked; a personal answer asked in a group goes privately."""
         if reply.personal and inbound.chat_kind != "private" and inbound.user_id.isdigit():
             try:
@@ -406,25 +423,34 @@ class TelegramAdapter:
             else:
                 reply = Reply.text("I've sent you the answer in a private message.")
             edit = None
-        await self.deliver(inbound.chat_id, reply, edit=edit)
+        await self.deliver(inbound.chat_id, reply, edit=edit, reply_to=reply_to)
 
     # ------------------------------------------------------------------ replies out
 
     async def send(self, target: Target, reply: Reply) -> None:
         await self.deliver(target.chat_id, reply)
 
-    async def deliver(self, chat_id: str, reply: Reply, *, edit: int | None = None) -> None:
-        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first."""
+    async def deliver(
+        self, chat_id: str, reply: Reply, *, edit: int | None = None, reply_to: int | None = None
+    ) -> None:
+        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first; with
+        ``reply_to``, the first message answers that one."""
         messages = render(reply)
         if edit is not None and messages and messages[0].kind == "text":
             chat_id, edited = await self._attempt(chat_id, self._edit_action(edit, messages[0]))
             if edited:
                 messages = messages[1:]
         for message in messages:
-            chat_id, _ = await self._attempt(chat_id, self._send_action(message))
+            chat_id, _ = await self._attempt(chat_id, self._send_action(message, reply_to))
+            reply_to = None
 
-    def _send_action(self, item: Outgoing) -> Callable[[str, bool], Awaitable[bool]]:
+    def _send_action(
+        self, item: Outgoing, reply_to: int | None = None
+    ) -> Callable[[str, bool], Awaitable[bool]]:
         bot = self.application.bot
+        answering = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
 
         async def send(chat_id: str, plain: bool) -> bool:
             text = to_plain(item.text) if plain else item.text
@@ -436,6 +462,7 @@ class TelegramAdapter:
                     caption=text or None,
                     parse_mode=mode,
                     reply_markup=item.markup,
+                    reply_parameters=answering,
                 )
             elif item.kind == "document" and item.document is not None:
                 await bot.send_document(
@@ -443,6 +470,7 @@ class TelegramAdapter:
                     document=item.document.data,
                     filename=item.document.filename,
                     reply_markup=item.markup,
+                    reply_parameters=answering,
                 )
             else:
                 await bot.send_message(
@@ -451,6 +479,7 @@ class TelegramAdapter:
                     parse_mode=mode,
                     reply_markup=item.markup,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    reply_parameters=answering,
                 )
             return True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.actions import action
+from bot.actions import action, parse_number
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Reply, Section
 from content.schema import Certification
@@ -123,9 +123,10 @@ def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) ->
 
 async def own_goal(ctx: Context, goal_id: str | None) -> GoalView:
     """The goal a button names, if it belongs to the person pressing it."""
-    if not goal_id or not goal_id.isdigit():
+    number = parse_number(goal_id)
+    if number is None:
         raise StaleAction("goal")
-    view = await ctx.services.goals.get(int(goal_id))
+    view = await ctx.services.goals.get(number)
     if view is None or view.goal.user_id != ctx.user.id:
         raise StaleAction("goal")
     return view

@@ -289,8 +289,31 @@ class FakeTelegram:
             message["edit_date"] = int(time.time())
         return self.push({kind: message})
 
-    def press(self, data: str, message_id: int, chat_id: int = 111, user_id: int = 111) -> int:
-        """Push a callback query: ``user_id`` pressed a button with ``data`` on a message."""
+    def press(
+        self,
+        data: str,
+        message_id: int,
+        chat_id: int = 111,
+        user_id: int = 111,
+        reply_to_user: int | None = None,
+    ) -> int:
+        """Push a callback query: ``user_id`` pressed a button with ``data`` on a message (one
+        the bot sent as a reply to ``reply_to_user``'s message, when given)."""
+        pressed: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chat(chat_id),
+            "from": self._me(),
+            "text": "menu",
+        }
+        if reply_to_user is not None:
+            pressed["reply_to_message"] = {
+                "message_id": message_id - 1,
+                "date": int(time.time()),
+                "chat": self.chat(chat_id),
+                "from": user(reply_to_user),
+                "text": "/start",
+            }
         return self.push(
             {
                 "callback_query": {
@@ -298,13 +321,7 @@ class FakeTelegram:
                     "from": user(user_id),
                     "chat_instance": "ci1",
                     "data": data,
-                    "message": {
-                        "message_id": message_id,
-                        "date": int(time.time()),
-                        "chat": self.chat(chat_id),
-                        "from": self._me(),
-                        "text": "menu",
-                    },
+                    "message": pressed,
                 }
             }
         )

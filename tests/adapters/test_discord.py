@@ -499,3 +499,28 @@ async def test_summary_subcommands_become_the_core_grammar(world: World) -> None
         "/summary schedules",
         "/summary cancel 2",
     ]
+
+
+async def test_a_button_that_is_none_of_ours_is_answered(world: World) -> None:
+    env, channel, alice = world.env, world.channel, world.alice
+    adapter = adapter_of(env)
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Legacy", custom_id="menu-from-another-bot"))
+    old = await adapter.client.get_channel(channel.id).send("old menu", view=view)
+    result = await alice.click(old, label="Legacy")
+    assert result.acknowledged, "never 'This interaction failed'"
+    assert "expired" in text_of_message(result.response).lower()
+
+
+async def test_a_press_on_someone_elses_menu_gets_its_own_answer(world: World) -> None:
+    env, guild, channel, alice = world.env, world.guild, world.channel, world.alice
+    bob = guild.add_member(env.create_user("bob", global_name="Bob"))
+    menu = await alice.slash(channel, "start")
+    message = menu.response.message
+    before = text_of_message(message)
+    pressed = await bob.click(message, label="Tasks at risk")
+    assert pressed.acknowledged and pressed.response.id != message.id, "a new answer for Bob"
+    [now] = [m for m in channel.history() if m.id == message.id]
+    assert text_of_message(now) == before, "Alice's menu is unchanged"
+    mine = await alice.click(message, label="Tasks at risk")
+    assert mine.response.id == message.id, "Alice's own press still edits in place"

@@ -399,3 +399,25 @@ async def test_a_group_that_became_a_supergroup_moves_and_gets_the_message(
     ]
     assert await tg_bot.services.chats.get("telegram", "-1004242") is not None
     assert await tg_bot.services.chats.get("telegram", "-4242") is None
+
+
+async def test_in_a_group_only_the_asker_may_have_their_menu_edited(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    [menu] = await exchange(fake, adapter, lambda: fake.message("/start", GROUP, ADMIN))
+    assert menu.params["reply_parameters"]["message_id"], "group answers reply to the asker"
+    menu_id = menu.result["message_id"]
+    risk = next(
+        b["callback_data"] for b in buttons(menu) if b["callback_data"].startswith("v1:risk")
+    )
+
+    def press(user_id: int, owner: int | None, data: str = risk) -> Any:
+        return lambda: fake.press(data, menu_id, GROUP, user_id, reply_to_user=owner)
+
+    by_other = await exchange(fake, adapter, press(MEMBER, ADMIN))
+    assert [c.method for c in by_other] == ["sendMessage"], "someone else's press: a new answer"
+    by_owner = await exchange(fake, adapter, press(ADMIN, ADMIN))
+    assert by_owner[0].method == "editMessageText", "the asker's press edits their menu"
+    # A posted summary answered nobody: even forged data pressed by an admin never edits it.
+    forged = await exchange(fake, adapter, press(ADMIN, None, "v1:menu:mle"))
+    assert [c.method for c in forged] == ["sendMessage"]
