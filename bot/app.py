@@ -9,6 +9,7 @@ import gc
 from pathlib import Path
 
 from bot import middlewares
+from bot.charts.service import ChartService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Middleware
@@ -18,6 +19,7 @@ from bot.presses import own_messages_only
 from bot.services import Services
 from content.loader import DEFAULT_ROLES_DIR, Library, load_library
 from handlers import build_router
+from handlers.risk import risk_reply
 from storage.db import Database
 
 
@@ -49,6 +51,7 @@ class CareerBot:
             self.db,
             clock or SystemClock(),
         )
+        self.charts = ChartService(settings.charts)
         self.router = build_router()
         self.services.router_commands = list(self.router.commands.values())
         self.services.cancelled_notes = dict(self.router.cancelled_notes)
@@ -68,8 +71,18 @@ class CareerBot:
         start on one this release cannot use: :class:`storage.db.DatabaseUnusable`."""
         await self.db.prepare(upgrade=self.db.is_sqlite)
 
+    def warm_charts(self) -> None:
+        """Start drawing every role's risk card now, so the first /risk has its picture at once
+        (in the background: start-up does not wait for it)."""
+        replies = (risk_reply(pack) for pack in self.services.library.packs)
+        self.charts.warm(reply.chart for reply in replies if reply and reply.chart)
+
     async def stop(self) -> None:
         await self.db.dispose()
 
     async def feed(self, inbound: Inbound, platform: Platform) -> Reply | None:
-        return await self.dispatcher.feed(inbound, platform)
+        """The reply to ``inbound``, with its picture if one is already drawn; adapters send it,
+        then ask ``self.charts.follow_up(reply)`` for a picture that was still being drawn."""
+        reply = await self.dispatcher.feed(inbound, platform)
+        self.charts.attach(reply, inbound.target)
+        return reply

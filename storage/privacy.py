@@ -13,6 +13,7 @@ from storage.models import (
     ConversationState,
     Delivery,
     Goal,
+    RiskCheck,
     Subscription,
     User,
     WeekDone,
@@ -60,6 +61,9 @@ class Privacy:
                     )
                 )
             ).all()
+            checks = (
+                await session.exec(select(RiskCheck).where(RiskCheck.user_id == user.id))
+            ).all()
             private_chat = (
                 await session.exec(
                     select(Chat).where(
@@ -76,6 +80,7 @@ class Privacy:
             "subscriptions": [_public(s) for s in subs],
             "deliveries": [_public(d) for d in deliveries],
             "conversation": [_public(s) for s in states],
+            "risk_check": [_public(c) for c in checks],
             "private_chat": [_public(c) for c in private_chat],
         }
 
@@ -91,6 +96,7 @@ class Privacy:
             await session.exec(delete(Subscription).where(Subscription.id.in_(sub_ids)))  # type: ignore[union-attr]
             await session.exec(delete(WeekDone).where(WeekDone.goal_id.in_(goal_ids)))  # type: ignore[union-attr]
             await session.exec(delete(Goal).where(Goal.user_id == user.id))
+            await session.exec(delete(RiskCheck).where(RiskCheck.user_id == user.id))
             await session.exec(
                 delete(ConversationState).where(
                     ConversationState.platform == user.platform,

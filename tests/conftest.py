@@ -55,6 +55,7 @@ def settings_for(data_dir: Path, **overrides: object) -> Settings:
         "discord_bot_token": None,
         "database_url": None,
         "flood_burst": 1000,
+        "charts": False,
     }
     values.update(overrides)
     return Settings.model_validate(values)
