@@ -21,6 +21,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.errors import StartFailed
 from bot.logsetup import configure_logging, guard_streams
 from content.loader import DEFAULT_ROLES_DIR, ContentError, load_library
+from content.occupations import load_occupations
 from storage.db import DatabaseUnusable
 
 T = TypeVar("T")
@@ -161,12 +162,14 @@ def content_check(
     """Validate every role pack; print file, field and problem for each error."""
     try:
         library = load_library(roles_dir)
+        occupations = load_occupations(pack_ids={p.id for p in library.packs})
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"OK: {len(library.packs)} role packs valid ({', '.join(library._by_id)}).")
+    typer.echo(f"OK: {len(occupations.occupations)} occupations valid (published AI measures).")
 
 
 @db_app.command("upgrade")

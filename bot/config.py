@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     flood_per_second: float = Field(
         default=1.0, gt=0, validation_alias=AliasChoices("CAREERBOT_FLOOD_RATE")
     )
+    charts: bool = Field(default=True, validation_alias=AliasChoices("CAREERBOT_CHARTS"))
+    """Pictures beside the risk card, the study plan and /progress; 0 for text only."""
 
     @field_validator("log_level")
     @classmethod

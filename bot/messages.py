@@ -8,7 +8,10 @@ Markdown or message-length limits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.charts.specs import ChartSpec
 
 ChatKind = Literal["private", "group", "channel"]
 InboundKind = Literal["text", "action"]
@@ -66,6 +69,8 @@ class Section:
 class Image:
     png: bytes
     alt: str
+    """What the picture shows, in words: screen readers, captions, and the terminal chat."""
+    filename: str = "chart.png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,8 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
     """Rows of buttons; adapters may re-flow rows to fit their platform."""
     image: Image | None = None
+    chart: ChartSpec | None = None
+    """A picture to draw for this reply; the core turns it into ``image`` (bot.charts)."""
     document: Document | None = None
     footer: str | None = None
     personal: bool = False

@@ -160,6 +160,7 @@ async def serve(
         if stop.is_set():
             return
         waiting.result()  # raises StartFailed when no platform could start
+        bot.warm_charts()
         for component in after:
             await component.start()
             started_after.append(component)

@@ -8,7 +8,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.router import CommandInfo
 from content.loader import Library
+from content.occupations import OccupationData, OccupationIndex, load_occupations
 from content.search import ContentIndex
+from storage.checks import Checks
 from storage.conversations import Conversations
 from storage.db import Database
 from storage.goals import Goals
@@ -23,6 +25,8 @@ class Services:
     settings: Settings
     library: Library
     index: ContentIndex
+    occupations: OccupationData
+    occupation_index: OccupationIndex
     db: Database
     clock: Clock
     users: Users
@@ -32,6 +36,7 @@ class Services:
     goals: Goals
     subscriptions: Subscriptions
     outbox: Outbox
+    checks: Checks
     router_commands: list[CommandInfo] = field(default_factory=list)
     """Filled in when the router is built; /help and the platform menus list these."""
     cancelled_notes: dict[str, str] = field(default_factory=dict)
@@ -39,10 +44,13 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, library: Library, db: Database, clock: Clock) -> Services:
+        occupations = load_occupations(pack_ids={p.id for p in library.packs})
         return cls(
             settings=settings,
             library=library,
             index=ContentIndex(library),
+            occupations=occupations,
+            occupation_index=OccupationIndex(occupations),
             db=db,
             clock=clock,
             users=Users(db),
@@ -52,4 +60,5 @@ class Services:
             goals=Goals(db),
             subscriptions=Subscriptions(db),
             outbox=Outbox(db),
+            checks=Checks(db),
         )

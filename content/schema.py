@@ -79,14 +79,21 @@ class PublishedMeasure(Strict):
     source: str
 
 
-def risk_score(factors: Factors) -> int:
-    """Apply the documented formula; the pack's stated score must equal this."""
+def formula_score(repetitiveness: float, ai_adoption: float, human_judgment: float) -> int:
+    """The documented formula on factor values 1–10; the personal check uses it too."""
     raw = (
-        RISK_WEIGHTS["repetitiveness"] * factors.repetitiveness.score
-        + RISK_WEIGHTS["ai_adoption"] * factors.ai_adoption.score
-        + RISK_WEIGHTS["human_judgment"] * (11 - factors.human_judgment.score)
+        RISK_WEIGHTS["repetitiveness"] * repetitiveness
+        + RISK_WEIGHTS["ai_adoption"] * ai_adoption
+        + RISK_WEIGHTS["human_judgment"] * (11 - human_judgment)
     )
     return round((raw - 1) / 9 * 100)
+
+
+def risk_score(factors: Factors) -> int:
+    """Apply the documented formula; the pack's stated score must equal this."""
+    return formula_score(
+        factors.repetitiveness.score, factors.ai_adoption.score, factors.human_judgment.score
+    )
 
 
 def risk_level(score: int) -> Literal["low", "medium", "high"]:

@@ -11,6 +11,7 @@ from content.schema import RolePack
 from content.search import Hit
 from handlers import about, certs, day, plan, risk, tasks
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
+from handlers.occupations import occupation_in_text
 from handlers.roles import role_card
 
 router = Router("faq")
@@ -99,6 +100,9 @@ def _hit_button(hit: Hit) -> Button:
 @router.text()
 async def question(ctx: Context) -> Reply | None:
     """Answer the best match when it is clear; otherwise offer the three closest questions."""
+    named_job = occupation_in_text(ctx)
+    if named_job is not None:
+        return named_job
     index = ctx.services.index
     result = index.search(ctx.inbound.text, role_id=ctx.role().id)
     if result.role is not None and result.role.faqs is None:

@@ -41,6 +41,7 @@ async def mydata(ctx: Context) -> Reply:
         "group_summaries_you_set": "Group summaries you scheduled (kept for the group)",
         "deliveries": "Messages sent to you",
         "conversation": "Unfinished conversation",
+        "risk_check": "Your own risk check",
         "private_chat": "Our chat",
         "private_chat_settings": "Settings of our chat",
     }
@@ -67,7 +68,8 @@ async def mydata(ctx: Context) -> Reply:
 @router.command("forget", "Delete everything stored about you", personal=True)
 async def forget(ctx: Context) -> Reply:
     reply = Reply.text(
-        "This deletes your profile, chosen role, study goals, weekly reminders and history. "
+        "This deletes your profile, chosen role, study goals, weekly reminders, risk check answers "
+        "and history. "
         "It cannot be undone. Delete everything?",
         title="Delete my data",
     )

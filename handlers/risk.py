@@ -3,11 +3,13 @@ and how it is computed."""
 
 from __future__ import annotations
 
+from bot.charts.specs import Factor, RiskChart
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
 from content.schema import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS, RolePack
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
+from handlers.occupations import neighbours_section, occupation_reply
 
 router = Router("risk")
 
@@ -48,8 +50,19 @@ def risk_reply(role: RolePack) -> Reply | None:
             ],
         )
     )
+    reply.chart = RiskChart(
+        reply.title or role.title,
+        tuple(
+            Factor(label, getattr(risk.factors, name).score, lowers=name == "human_judgment")
+            for name, label in FACTOR_LABELS.items()
+        ),
+        risk.score,
+        risk.level,
+        measure=f"{RISK_NAME} score",
+    )
     reply.buttons = nav(
         role,
+        ("Check my own risk", "check"),
         ("How is this computed?", "method"),
         ("Tasks at risk", "tasks"),
         ("Protection plan", "plan"),
@@ -118,6 +131,8 @@ def method_reply(role: RolePack) -> Reply | None:
 
 @router.command("risk", "How much of a role's work AI could take over, and why", takes_role=True)
 async def risk(ctx: Context) -> Reply:
+    if ctx.action is None and ctx.args and ctx.services.index.resolve_role(ctx.args) is None:
+        return occupation_reply(ctx, ctx.args)
     role = target_role(ctx)
     return answer(ctx, risk_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))
 
@@ -128,4 +143,10 @@ router.action("risk")(risk)
 @router.action("method")
 async def method(ctx: Context) -> Reply:
     role = target_role(ctx)
-    return answer(ctx, method_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))
+    reply = method_reply(role)
+    if reply is None:
+        return missing(ctx, role, f"{RISK_NAME} score")
+    neighbours = neighbours_section(ctx.services, role.id)
+    if neighbours is not None:
+        reply.sections.insert(len(reply.sections) - 1, neighbours)
+    return answer(ctx, reply)

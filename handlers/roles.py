@@ -8,7 +8,8 @@ from bot.context import Context
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.schema import RISK_DEFINITION, RolePack
-from handlers.common import answer, unknown_role
+from handlers.common import answer
+from handlers.occupations import occupation_reply
 
 router = Router("roles")
 
@@ -98,7 +99,7 @@ async def roles(ctx: Context) -> Reply:
         return roles_list(ctx)
     pack = ctx.services.index.resolve_role(ctx.args)
     if pack is None:
-        return unknown_role(ctx, ctx.args)
+        return occupation_reply(ctx, ctx.args)
     return await _choose(ctx, pack)
 
 

@@ -15,6 +15,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +90,24 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+
+    @cached_property
+    def autocommit(self) -> AsyncEngine:
+        """An engine on which every statement commits by itself, for the idempotent one-statement
+        writes on the message path (a new person, a chat seen again).
+
+        SQLite has one write lock; a transaction that holds it across several awaits (each
+        statement is a hop to aiosqlite's thread) made dozens of simultaneous first contacts
+        wait on one another until "database is locked". A statement that commits by itself
+        holds it only inside the thread. Its own small pool, so no connection has to switch
+        isolation level back and forth.
+        """
+        if self.is_sqlite and self.file is None:
+            return self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine = create_async_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=2)
+        if self.is_sqlite:
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -237,3 +256,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if "autocommit" in self.__dict__:
+            await self.autocommit.dispose()

@@ -148,3 +148,26 @@ class GroupSettings(SQLModel, table=True):
     role_id: str | None = Field(default=None, max_length=24)
     linked_channel_id: str | None = Field(default=None, max_length=64)
     updated_utc: datetime
+
+
+class RiskCheck(SQLModel, table=True):
+    """A person's own risk check: the role or occupation compared with, and the answers so far.
+
+    One per person: retaking starts it again with a new ``take`` token (carried by the answer
+    buttons, so those of an earlier take go stale), and the row is written on every answer so
+    a restart loses nothing.
+    """
+
+    __tablename__ = "risk_checks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True, ondelete="CASCADE")
+    subject: str = Field(max_length=24)
+    """A role pack id or a SOC 2018 code."""
+    take: str = Field(max_length=16)
+    """A random token per take of the check."""
+    answers: str = Field(default="{}", description="JSON object: question id -> answer index")
+    score: int | None = None
+    """Set when every question is answered."""
+    created_utc: datetime
+    updated_utc: datetime

@@ -25,6 +25,7 @@ from storage.models import (
     Delivery,
     Goal,
     GroupSettings,
+    RiskCheck,
     Subscription,
     User,
     WeekDone,
@@ -100,6 +101,9 @@ class Privacy:
                     )
                 )
             ).all()
+            checks = (
+                await session.exec(select(RiskCheck).where(RiskCheck.user_id == user.id))
+            ).all()
             chat_ids = await self._private_chat_ids(session, user, private_chats)
             chats = (
                 await session.exec(
@@ -124,6 +128,7 @@ class Privacy:
             "group_summaries_you_set": [_public(s) for s in subs if s.kind == "summary"],
             "deliveries": [_public(d) for d in deliveries],
             "conversation": [_public(s) for s in states],
+            "risk_check": [_public(c) for c in checks],
             "private_chat": [_public(c) for c in chats],
             "private_chat_settings": [_public(s) for s in settings],
         }
@@ -148,6 +153,7 @@ class Privacy:
             await session.exec(delete(Subscription).where(col(Subscription.id).in_(nudge_ids)))
             await session.exec(delete(WeekDone).where(col(WeekDone.goal_id).in_(goal_ids)))
             await session.exec(delete(Goal).where(Goal.user_id == user.id))
+            await session.exec(delete(RiskCheck).where(RiskCheck.user_id == user.id))
             await session.exec(
                 delete(ConversationState).where(
                     col(ConversationState.platform) == user.platform,

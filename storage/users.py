@@ -117,34 +117,35 @@ class Users:
 
         Every message needs both, and always fresh from the database (another worker may have
         moved the conversation on), so they are read together rather than cached. A new person
-        is created on the same connection (insert-if-absent, then the same read), and ``chat``,
-        when given, is recorded there too: first contact costs one connection, not five ORM
-        sessions.
+        (insert-if-absent) and ``chat``, when given, are written on one more connection, each
+        statement committing on its own: both are idempotent, and SQLite's single write lock is
+        then never held across an await (with dozens of first contacts at once, a transaction
+        held over several thread hops made the others time out with "database is locked").
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
         async with self.db.engine.connect() as connection:
             row = (await connection.execute(_IDENTIFY, params)).first()
-            created: User | None = None
-            if row is None:
-                # Brand new, so no conversation state yet; if another worker created the
-                # person a moment ago, nothing is inserted and their row is read instead.
-                created = User(
-                    platform=platform,
-                    platform_user_id=platform_user_id,
-                    display_name=(display_name or "")[:128] or None,
-                    created_utc=now,
-                )
-                values = created.model_dump(exclude={"id"})
-                result = await connection.execute(_insert_user(connection.dialect.name), values)
-                if result.rowcount == 1:
-                    created.id = result.inserted_primary_key[0]
-                else:
-                    created = None
-                    row = (await connection.execute(_IDENTIFY, params)).one()
-            if chat is not None:
-                await _record_chat(connection, chat, now)
-            if created is not None or chat is not None:
-                await connection.commit()
+        created: User | None = None
+        if row is None or chat is not None:
+            async with self.db.autocommit.connect() as connection:
+                if row is None:
+                    # Brand new, so no conversation state yet; if another worker created the
+                    # person a moment ago, nothing is inserted and their row is read instead.
+                    created = User(
+                        platform=platform,
+                        platform_user_id=platform_user_id,
+                        display_name=(display_name or "")[:128] or None,
+                        created_utc=now,
+                    )
+                    insert = _insert_user(connection.dialect.name)
+                    result = await connection.execute(insert, created.model_dump(exclude={"id"}))
+                    if result.rowcount == 1:
+                        created.id = result.inserted_primary_key[0]
+                    else:
+                        created = None
+                        row = (await connection.execute(_IDENTIFY, params)).one()
+                if chat is not None:
+                    await _record_chat(connection, chat, now)
         if created is not None:
             return created, None
         assert row is not None
@@ -237,7 +238,7 @@ class Chats:
         chat = self.due(platform, platform_chat_id, kind, title)
         if chat is None:
             return
-        async with self.db.engine.begin() as connection:
+        async with self.db.autocommit.connect() as connection:
             await _record_chat(connection, chat, now)
 
     async def deactivate(self, platform: str, platform_chat_id: str, reason: str) -> None:

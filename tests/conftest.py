@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import CareerBot
 from bot.clock import ManualClock
@@ -50,6 +55,7 @@ def settings_for(data_dir: Path, **overrides: object) -> Settings:
         "discord_bot_token": None,
         "database_url": None,
         "flood_burst": 1000,
+        "charts": False,
     }
     values.update(overrides)
     return Settings.model_validate(values)
@@ -146,3 +152,30 @@ def require_postgres() -> str:
             pytest.fail("CAREERBOT_REQUIRE_POSTGRES is set but CAREERBOT_TEST_POSTGRES_URL is not")
         pytest.skip("no PostgreSQL: set CAREERBOT_TEST_POSTGRES_URL to run this test")
     return url
+
+
+async def _postgres_admin(base: str, sql: str) -> None:
+    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A freshly created PostgreSQL database for one test, dropped afterwards.
+
+    Tests never share the server's own database: what one run (or a half-finished migration
+    on another branch) leaves there must not decide whether the next run passes. A plain
+    fixture, so sync tests (subprocess crash points) and async tests can both use it.
+    """
+    base = make_url(require_postgres())
+    name = f"careerbot_t_{uuid.uuid4().hex[:12]}"
+    admin = base.render_as_string(hide_password=False)
+    asyncio.run(_postgres_admin(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_postgres_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -21,7 +21,7 @@ from tests.conftest import Chat, text_of
         ("\x00\x07\x1b\u200b", "Your message was empty"),
         ("x" * 10_000, "That message is 10,000 characters long"),
         ("/risk " + "y" * 5000, "characters long"),
-        ("/risk <b>&amp;</b>", "don't know a role called “<b>&amp;</b>”"),
+        ("/risk <b>&amp;</b>", "don't know a role or occupation called “<b>&amp;</b>”"),
         ("*bold* `code` _x_ <i>", "I couldn't find anything"),
     ],
 )

@@ -12,11 +12,12 @@ from bot.messages import Button, Reply, Section
 from content.loader import COMPILED_NAME
 
 
-def chat(data_dir: Path, script: str) -> subprocess.CompletedProcess[str]:
+def chat(data_dir: Path, script: str, charts: bool = False) -> subprocess.CompletedProcess[str]:
     """Run `careerbot chat` with ``script`` piped in, working in the data dir's parent."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_BOT_TOKEN")}
     env.pop("DATABASE_URL", None)
     env["CAREERBOT_DATA_DIR"] = str(data_dir)
+    env["CAREERBOT_CHARTS"] = "1" if charts else "0"
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat"],
         input=script,
@@ -101,3 +102,20 @@ def test_mydata_file_is_saved_where_the_person_works_not_kept_by_the_bot(tmp_pat
     assert "file saved" in result.stdout
     kept = [p.name for p in data_dir.rglob("*.json") if p.name != COMPILED_NAME]
     assert kept == [], "after /forget not even the terminal's saved menu is left"
+
+
+def test_charts_are_saved_beside_other_files_and_the_text_stays(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    result = chat(data_dir, "/risk\n/risk\n", charts=True)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("46/100: medium AI automation risk") == 2, (
+        "the text answer is complete either way"
+    )
+    saved = tmp_path / "risk-ai-automation-risk-score-machine-learning-engineer.png"
+    assert out.count(f"(chart saved: {saved} — Bar chart.") == 2
+    assert saved.read_bytes().startswith(b"\x89PNG")
+    # The first answer's text came before its picture; the second had it at once, on top.
+    first, second = out.split("> /risk")[1:]
+    assert first.index("46/100") < first.index("chart saved")
+    assert second.index("46/100") < second.index("chart saved")

@@ -86,7 +86,7 @@ async def test_unknown_role_suggests_close_ones(chat: Chat) -> None:
     reply = await chat.say("/risk llm enginer")
     assert "LLM Engineer" in text_of(reply)
     reply = await chat.say("/risk astronaut")
-    assert "don't know a role called “astronaut”" in text_of(reply)
+    assert "don't know a role or occupation called “astronaut”" in text_of(reply)
 
 
 async def test_adjacent_role_says_plainly_what_it_has_no_data_for(chat: Chat) -> None:

@@ -22,7 +22,7 @@ from bot.middlewares import FloodLimit, identify
 from domain.lru import LruMap
 from storage.db import Database
 from storage.users import Chats, ChatSeen, Users
-from tests.conftest import START, RecordingPlatform, require_postgres, text_of
+from tests.conftest import START, RecordingPlatform, text_of
 
 
 @pytest.fixture
@@ -141,13 +141,11 @@ async def test_two_workers_meeting_a_new_person_at_once_agree_on_one_row(db: Dat
     assert count == 1
 
 
-async def test_first_contact_race_on_postgres() -> None:
-    url = require_postgres()
-    database = Database(url)
+async def test_first_contact_race_on_postgres(pg_url: str) -> None:
+    database = Database(pg_url)
     try:
         await database.upgrade()
-        person = f"race-{datetime.now().timestamp()}"
-        ids = await _race(database, person, START)
+        ids = await _race(database, "racer", START)
         assert len(ids) == 1 and None not in ids
     finally:
         await database.dispose()

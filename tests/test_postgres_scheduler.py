@@ -7,16 +7,10 @@ reason when CAREERBOT_TEST_POSTGRES_URL is not set (and fail when CAREERBOT_REQU
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import func, select
 
 from bot.app import CareerBot
@@ -24,23 +18,8 @@ from bot.clock import ManualClock
 from bot.messages import Reply, Target
 from bot.scheduler import Dispatcher
 from storage.models import Delivery
-from tests.conftest import Chat, RecordingPlatform, require_postgres, settings_for, text_of
+from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
 from tests.test_scheduler import make_goal
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    base = make_url(require_postgres())
-    name = f"careerbot_t_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(base, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def pg_bot(url: str, tmp_path: Path, clock: ManualClock, *, upgrade: bool) -> CareerBot:

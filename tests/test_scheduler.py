@@ -129,6 +129,7 @@ async def test_nudge_names_topic_weeks_left_and_has_buttons(
     assert [b.label for b in reply.all_buttons()] == [
         "Done this week",
         "Snooze 1 day",
+        "Show my plan",
         "Skip this week",
         "Stop",
     ]
@@ -543,7 +544,8 @@ def test_nudge_actions_round_trip() -> None:
     assert built == [
         action("nudge", "done", 123456, 104),
         action("nudge", "snooze", 654321, code),
+        action("myplan", 123456),
         action("nudge", "skip", 654321, code),
         action("nudge", "stop", 654321),
     ]
-    assert all(parse(a).name == "nudge" for a in built)
+    assert all(parse(a).name in ("nudge", "myplan") for a in built)

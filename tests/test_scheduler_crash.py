@@ -19,9 +19,7 @@ import os
 import random
 import signal
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,8 +27,6 @@ from select import select as wait_readable
 
 import pytest
 from sqlalchemy import select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import CareerBot
 from bot.clock import ManualClock
@@ -39,7 +35,7 @@ from bot.scheduler import Dispatcher
 from content.loader import Library, load_library
 from storage.models import Subscription
 from storage.outbox import LEASE
-from tests.conftest import RecordingPlatform, require_postgres, settings_for
+from tests.conftest import RecordingPlatform, settings_for
 from tests.test_scheduler import make_goal
 
 DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
@@ -261,25 +257,7 @@ def test_kill_a_sqlite_tick_at_random_points(tmp_path: Path, library: Library) -
     _run_points(Store(url, library, tmp_path), workers=1, points=20, seed=8)
 
 
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    base = make_url(require_postgres())
-    name = f"careerbot_t_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def test_kill_postgres_ticks_of_two_workers_at_random_points(
-    tmp_path: Path, library: Library, pg_database: str
+    tmp_path: Path, library: Library, pg_url: str
 ) -> None:
-    _run_points(Store(pg_database, library, tmp_path), workers=2, points=10, seed=13)
+    _run_points(Store(pg_url, library, tmp_path), workers=2, points=10, seed=13)

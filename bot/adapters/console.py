@@ -99,13 +99,18 @@ class ConsolePlatform:
             self.buttons = reply.all_buttons()
             self._save_menu()
         if reply.document is not None:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = self.export_dir / reply.document.filename
-            path.write_bytes(reply.document.data)
+            path = self._save(reply.document.filename, reply.document.data)
             self.out.write(f"(file saved: {path})\n")
         if reply.image is not None:
-            self.out.write(f"(image: {reply.image.alt})\n")
+            path = self._save(reply.image.filename, reply.image.png)
+            self.out.write(f"(chart saved: {path} — {reply.image.alt})\n")
         self.out.flush()
+
+    def _save(self, filename: str, data: bytes) -> Path:
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = self.export_dir / filename
+        path.write_bytes(data)
+        return path
 
     def inbound_for(self, line: str, user_id: str) -> Inbound | Reply:
         """A bare number presses that button of the last menu; a number with no such button is
@@ -138,6 +143,7 @@ async def run_console(
     stdin, out = stdin or sys.stdin, out or sys.stdout
     user_id = user_id or _local_user()
     platform = console_platform(bot, out, user_id)
+    bot.warm_charts()
     interactive = stdin.isatty()
     if interactive:
         out.write(
@@ -173,6 +179,9 @@ async def _answer(bot: CareerBot, platform: ConsolePlatform, line: str, user_id:
     reply = message if isinstance(message, Reply) else await bot.feed(message, platform)
     if reply is not None:
         platform.show(reply)
+        picture = await bot.charts.follow_up(reply)
+        if picture is not None:
+            platform.show(picture)
 
 
 def _local_user() -> str:

@@ -37,6 +37,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord_render import Outgoing, label, render
+from bot.charts.service import without_picture
 from bot.errors import (
     DeliveryError,
     MissingPermission,
@@ -65,6 +66,8 @@ ACTION_TEMPLATE = r"v[0-9]+:.{1,97}"
 """Every versioned action string (stale versions included, so the core can say "expired")."""
 _ACTION = re.compile(ACTION_TEMPLATE)
 
+TOO_LARGE = 40005
+"""Discord's code for "request entity too large" (an attachment over the upload limit)."""
 POLITE_FAILURE = "Sorry, Discord didn't accept my answer. Please try again in a moment."
 CLOSED_DMS = "Discord: the user does not accept direct messages from the bot (50007)"
 
@@ -445,7 +448,8 @@ class DiscordAdapter:
     async def autocomplete_role(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Role titles and aliases containing what was typed; typos via the role index."""
+        """Role titles and aliases containing what was typed, then every occupation's titles,
+        reported titles and aliases; typos via the role and occupation indexes."""
         typed = " ".join(current.lower().split())
         choices: list[app_commands.Choice[str]] = []
         seen: set[str] = set()
@@ -464,9 +468,13 @@ class DiscordAdapter:
                 if typed and typed in alias.lower():
                     offer(f"{alias} → {pack.title}", pack.title)
                     break
+        if typed and not choices and (resolved := services.index.resolve_role(current)):
+            offer(resolved.title, resolved.title)
+        if typed:
+            for label, value in services.occupation_index.complete(typed):
+                offer(label, value)
         if typed and not choices:
-            resolved = services.index.resolve_role(current)
-            for pack in [resolved] if resolved else services.index.suggest_roles(current):
+            for pack in services.index.suggest_roles(current):
                 offer(pack.title, pack.title)
         return choices
 
@@ -498,6 +506,9 @@ class DiscordAdapter:
             reply = await self.bot.feed(inbound, self)
             if reply is not None:
                 await self._send_to(message.channel, reply)
+                picture = await self.bot.charts.follow_up(reply)
+                if picture is not None:
+                    await self._send_to(message.channel, picture)
         except DeliveryError as exc:
             log.warning("could not answer DM %s: %s", message.id, exc)
         except Exception:
@@ -519,7 +530,20 @@ class DiscordAdapter:
                 else:
                     await interaction.response.defer(ephemeral=ephemeral, thinking=True)
             reply = await work
-            await self._deliver(interaction, reply, ephemeral, component)
+            try:
+                ephemeral = await self._deliver(interaction, reply, ephemeral, component)
+            except discord.HTTPException as exc:
+                if reply is None or reply.image is None or not _refused_file(exc):
+                    raise
+                note = self.bot.charts.refused(inbound.target, _file_right(exc))
+                reply = without_picture(reply, note)
+                ephemeral = await self._deliver(interaction, reply, ephemeral, component)
+            picture = await self.bot.charts.follow_up(reply)
+            if picture is not None:
+                for message in render(picture):
+                    await interaction.followup.send(
+                        **message.kwargs(make_view), ephemeral=ephemeral
+                    )
         except discord.HTTPException as exc:
             log.warning(
                 "Discord refused the answer to interaction %s: %s %s (code %s)",
@@ -542,7 +566,8 @@ class DiscordAdapter:
         reply: Reply | None,
         ephemeral: bool,
         component: bool,
-    ) -> None:
+    ) -> bool:
+        """Answer the interaction with ``reply``; returns whether the answer was ephemeral."""
         response = interaction.response
         if reply is None:  # the core chose silence (e.g. a flood): acknowledge, show nothing
             if not response.is_done():
@@ -552,7 +577,7 @@ class DiscordAdapter:
                 await response.defer(ephemeral=True, thinking=True)
             if not component:
                 await interaction.delete_original_response()
-            return
+            return ephemeral
         messages = render(reply)
         first, rest = messages[0], messages[1:]
         if component and reply.edit:
@@ -576,6 +601,7 @@ class DiscordAdapter:
             await interaction.edit_original_response(**first.edit_kwargs(make_view))
         for message in rest:
             await interaction.followup.send(**message.kwargs(make_view), ephemeral=ephemeral)
+        return ephemeral
 
     async def _apologise(self, interaction: discord.Interaction) -> None:
         try:
@@ -608,9 +634,19 @@ class DiscordAdapter:
 
     async def _send_to(self, channel: discord.abc.Messageable, reply: Reply) -> None:
         chat_id = str(getattr(channel, "id", ""))
+        if reply.image is not None and _cannot_attach(channel):
+            note = self.bot.charts.refused(Target(PLATFORM, chat_id), "Attach Files")
+            reply = without_picture(reply, note)
         try:
-            for message in render(reply):
-                await channel.send(**message.kwargs(make_view))
+            try:
+                for message in render(reply):
+                    await channel.send(**message.kwargs(make_view))
+            except discord.HTTPException as exc:
+                if reply.image is None or not _too_large(exc):
+                    raise
+                note = self.bot.charts.refused(Target(PLATFORM, chat_id), None)
+                for message in render(without_picture(reply, note)):
+                    await channel.send(**message.kwargs(make_view))
         except discord.Forbidden as exc:
             if isinstance(channel, discord.DMChannel | discord.User | discord.Member):
                 reason = CLOSED_DMS if exc.code == 50007 else f"Discord: forbidden ({exc.code})"
@@ -731,6 +767,28 @@ class DiscordAdapter:
             if not allowed:
                 return name
         return None
+
+
+def _too_large(exc: discord.HTTPException) -> bool:
+    return exc.code == TOO_LARGE or exc.status == 413
+
+
+def _refused_file(exc: discord.HTTPException) -> bool:
+    """Discord refused the message because of its attachment: too large, or no Attach Files."""
+    return _too_large(exc) or isinstance(exc, discord.Forbidden)
+
+
+def _file_right(exc: discord.HTTPException) -> str | None:
+    return "Attach Files" if isinstance(exc, discord.Forbidden) else None
+
+
+def _cannot_attach(channel: discord.abc.Messageable) -> bool:
+    """The bot lacks Attach Files in this server channel (asked of the cached permissions, so a
+    message is never sent just to be refused)."""
+    if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return False
+    me = channel.guild.me
+    return me is not None and not channel.permissions_for(me).attach_files
 
 
 def _owner(message: discord.Message | None) -> str | None:

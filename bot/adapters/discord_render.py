@@ -150,8 +150,9 @@ def render(reply: Reply) -> list[Outgoing]:
     messages = _pack(embeds)
     last = messages[-1]
     if reply.image is not None:
-        if last.embeds:
-            last.embeds[-1].image = True
+        if not last.embeds:
+            last.embeds.append(EmbedSpec())  # a picture on its own is still shown in an embed
+        last.embeds[-1].image = True
         last.files.append(FileSpec(IMAGE_NAME, reply.image.png, reply.image.alt[:1024] or None))
     if reply.document is not None:
         doc = reply.document

@@ -54,6 +54,7 @@ from telegram.ext import (
 
 from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
 from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
+from bot.charts.service import without_picture
 from bot.errors import (
     ChatMoved,
     DeliveryError,
@@ -360,6 +361,7 @@ class TelegramAdapter:
             # answers, and a button press on it can tell (Inbound.message_owner).
             reply_to = message.message_id if inbound.chat_kind != "private" else None
             await self._answer(inbound, reply, reply_to=reply_to)
+            await self._picture(inbound, reply)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -388,6 +390,7 @@ class TelegramAdapter:
         if reply is not None:
             editable = reply.edit and isinstance(message, Message)
             await self._answer(inbound, reply, edit=message.message_id if editable else None)
+            await self._picture(inbound, reply)
 
     async def _on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
@@ -425,6 +428,17 @@ class TelegramAdapter:
             edit = None
         await self.deliver(inbound.chat_id, reply, edit=edit, reply_to=reply_to)
 
+    async def _picture(self, inbound: Inbound, reply: Reply) -> None:
+        """The chart that was still being drawn when the text went, as a photo of its own."""
+        picture = await self.bot.charts.follow_up(reply)
+        if picture is None:
+            return
+        private = picture.personal and inbound.chat_kind != "private"
+        try:
+            await self.deliver(inbound.user_id if private else inbound.chat_id, picture)
+        except DeliveryError as exc:
+            log.info("Telegram: the chart for chat %s was not delivered: %s", inbound.chat_id, exc)
+
     # ------------------------------------------------------------------ replies out
 
     async def send(self, target: Target, reply: Reply) -> None:
@@ -441,7 +455,16 @@ class TelegramAdapter:
             if edited:
                 messages = messages[1:]
         for message in messages:
-            chat_id, _ = await self._attempt(chat_id, self._send_action(message, reply_to))
+            try:
+                chat_id, _ = await self._attempt(chat_id, self._send_action(message, reply_to))
+            except (MissingPermission, DeliveryError) as exc:
+                if message.kind != "photo" or type(exc) not in (MissingPermission, DeliveryError):
+                    raise
+                # The photo goes first, so nothing of this reply has been sent yet.
+                right = exc.permission if isinstance(exc, MissingPermission) else None
+                note = self.bot.charts.refused(Target(PLATFORM, chat_id), right)
+                await self.deliver(chat_id, without_picture(reply, note), reply_to=reply_to)
+                return
             reply_to = None
 
     def _send_action(

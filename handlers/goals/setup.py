@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.actions import action
+from bot.charts.specs import PlanChart
 from bot.context import Answer, Context, StaleAction, paused_name
 from bot.messages import Button, Reply, Section
 from bot.router import Router
@@ -420,12 +421,15 @@ async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
             ]
         )
     )
+    weeks = [week for week, _ in sessions]
     reply.add(
         Section(
             heading=f"Your plan: {plural(len(sessions), 'weekly study session')}",
-            bullets=_plan_bullets([week for week, _ in sessions]),
+            bullets=plan_bullets(weeks),
         )
     )
+    today = ctx.now.astimezone(zone(tz_name)).date()
+    reply.chart = PlanChart.of(f"Study plan: {cert_title(cert)}", weeks, exam, today, frozenset())
     if exam is None:
         reply.add(Section(paragraphs=["With no exam date I plan 8 weeks; add the date later."]))
     reply.buttons = [
@@ -438,7 +442,7 @@ async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
     return reply
 
 
-def _plan_bullets(weeks: list[PlanWeek]) -> list[str]:
+def plan_bullets(weeks: list[PlanWeek]) -> list[str]:
     """One line per topic with its number of weekly sessions, then the review weeks: counted
     from the same sessions the calendar file lists."""
     topics: dict[str, int] = {}

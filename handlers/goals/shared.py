@@ -103,6 +103,8 @@ def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) ->
             Button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
             Button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
         ],
+        # The plan as a chart (handlers.plan_chart): drawn when pressed, never per nudge.
+        [Button("Show my plan", f"v1:myplan:{goal_id}")],
         [
             Button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
             Button("Stop", f"v1:nudge:stop:{sub_id}"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.actions import action
+from bot.charts.specs import ProgressChart
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Document, Reply, Section
 from bot.router import Router
@@ -93,13 +94,12 @@ async def progress_command(ctx: Context) -> Reply:
                 ]
             )
         )
+    so_far, in_a_row = max(current, 1), streak(set(done), current)
     rows = [
-        ("Weeks done", f"{len(done)} of {max(current, 1)} so far" if is_open else str(len(done))),
-        (
-            "Current streak" if is_open else "Final streak",
-            plural(streak(set(done), current), "week"),
-        ),
+        ("Weeks done", f"{len(done)} of {so_far} so far" if is_open else str(len(done))),
+        ("Current streak" if is_open else "Final streak", plural(in_a_row, "week")),
     ]
+    reply.chart = ProgressChart(reply.title or "", so_far, frozenset(done), in_a_row)
     left = plan.weeks_left(today) if is_open else None
     if left is not None:
         rows.append(("Weeks to the exam", str(left)))

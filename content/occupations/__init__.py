@@ -1,0 +1,25 @@
+"""Every occupation's published AI-exposure figures: the shipped data, its loader and lookup."""
+
+from content.occupations.data import (
+    ATTRIBUTION,
+    MEASURES,
+    Figure,
+    Measure,
+    Occupation,
+    OccupationData,
+    load_occupations,
+)
+from content.occupations.lookup import Found, Match, OccupationIndex
+
+__all__ = [
+    "ATTRIBUTION",
+    "MEASURES",
+    "Figure",
+    "Found",
+    "Match",
+    "Measure",
+    "Occupation",
+    "OccupationData",
+    "OccupationIndex",
+    "load_occupations",
+]

@@ -1,0 +1,290 @@
+"""Any occupation's published AI-exposure figures: the card, and finding the occupation meant.
+
+A card shows each published measure beside the others (never averaged into one number), says
+which measures have no figure, reads them together in a few plain sentences, ranks the job among
+all occupations and names neighbours more and less exposed. Role packs win where they exist:
+the callers (``/risk``, ``/roles``, free text) ask the role index first and come here only when
+no pack fits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.actions import action
+from bot.context import Context, StaleAction
+from bot.messages import Button, Reply, Section
+from bot.router import Router
+from bot.services import Services
+from content.occupations import ATTRIBUTION, Figure, Found, Match, Occupation
+from handlers.common import answer
+
+router = Router("occupations")
+
+HIGH, LOW = 67, 33
+"""Percentile bands used by the reading: top third, bottom third."""
+EXPOSURE = ("eloundou", "felten", "tomlinson")
+SHOWN = 60
+"""How much of what someone typed is repeated back."""
+
+PACK_SECTIONS = (
+    ("Tasks at risk", "tasks"),
+    ("Protection plan", "plan"),
+    ("Certifications", "certs"),
+)
+
+
+def _figure_row(fig: Figure) -> tuple[str, str]:
+    m = fig.measure
+    label = f"{m.name} — {m.study}, {m.year}"
+    if fig.value is None:
+        return label, "no figure for this occupation."
+    value = fig.text
+    if fig.second is not None:
+        value += f" (GPT-4's rating; people rated it {m.format(fig.second)})"
+    text = f"{value}. Higher than {fig.percentile}% of the {fig.out_of} occupations measured. "
+    text += m.meaning
+    if fig.from_codes:
+        joined = ", ".join(fig.from_codes)
+        several = len(fig.from_codes) > 1
+        text += (
+            f" Taken from the study's {'codes' if several else 'code'} {joined}"
+            f"{' (averaged)' if several else ''}, which the official crosswalk maps to this job."
+        )
+    return label, text
+
+
+def _band(percentile: int) -> str:
+    return "high" if percentile >= HIGH else "low" if percentile <= LOW else "middle"
+
+
+def reading(occ: Occupation) -> list[str]:
+    """What the figures say together, in our words: agreement, disagreement and why."""
+    exposure = [f for f in occ.present if f.measure.key in EXPOSURE]
+    bands = {
+        f.measure.study.split(",")[0].split(" ")[0]: _band(f.percentile or 0) for f in exposure
+    }
+    said: list[str] = []
+    if not exposure:
+        said.append("None of the newer exposure studies covers this occupation.")
+    elif len(set(bands.values())) == 1:
+        where = next(iter(bands.values()))
+        said.append(
+            {
+                "high": "The exposure studies agree: more of this job is within AI's reach than "
+                "for most occupations.",
+                "low": "The exposure studies agree: less of this job is within AI's reach than "
+                "for most occupations.",
+                "middle": "The exposure studies agree on a middle position: about as much of "
+                "this job is within AI's reach as for a typical occupation.",
+            }[where]
+        )
+    else:
+        parts = []
+        for band, where in (
+            ("high", "above most jobs"),
+            ("middle", "in the middle"),
+            ("low", "below most"),
+        ):
+            names = [name for name, b in bands.items() if b == band]
+            if names:
+                parts.append(f"{' and '.join(names)} {'put' if parts else 'rank'} it {where}")
+        said.append(
+            "The exposure studies disagree"
+            + (": " + "; ".join(parts) + "." if parts else ".")
+            + " They look at different things: which tasks a language model could speed up, "
+            "which abilities match AI applications, and what people really used an assistant for."
+        )
+    frey = occ.figure("frey")
+    if frey.value is not None and exposure:
+        typical = sorted(f.percentile or 0 for f in exposure)[len(exposure) // 2]
+        gap = (frey.percentile or 0) - typical
+        if gap >= 34:
+            said.append(
+                "Frey & Osborne's 2013 model, built around robots and routine office software "
+                "before language models, thought it far more automatable than the newer "
+                "studies suggest."
+            )
+        elif gap <= -34:
+            said.append(
+                "Frey & Osborne's 2013 model thought it hard to automate; the studies made after "
+                "language models arrived see much more of it within reach."
+            )
+        else:
+            said.append("Frey & Osborne's older automation estimate points roughly the same way.")
+    tom, elo = occ.figure("tomlinson"), occ.figure("eloundou")
+    if tom.value is not None and elo.value is not None:
+        if (elo.percentile or 0) - (tom.percentile or 0) >= 34:
+            said.append(
+                "So far people use AI assistants for less of this work than the task ratings "
+                "say they could."
+            )
+        elif (tom.percentile or 0) - (elo.percentile or 0) >= 34:
+            said.append("People already use AI assistants for more of this work than most jobs.")
+    said.append(
+        "Exposure is not replacement: a high figure means AI can do or speed up much of the work, "
+        "which often changes a job rather than ending it."
+    )
+    return said
+
+
+def figures_line(occ: Occupation) -> str:
+    """Every measure for one occupation on one line, for side-by-side comparisons."""
+    return "; ".join(
+        f"{f.measure.study.split(',')[0].split(' ')[0]} {f.measure.year}: "
+        + (f"{f.text} (above {f.percentile}% of jobs)" if f.value is not None else "no figure")
+        for f in occ.figures
+    )
+
+
+def neighbours_section(services: Services, pack_id: str) -> Section | None:
+    """The published figures for the occupations a role pack stands beside."""
+    codes = services.occupations.aliases.packs.get(pack_id, ())
+    found = [o for o in (services.occupations.get(c) for c in codes) if o is not None]
+    if not found:
+        return None
+    return Section(
+        heading="Published figures for the neighbouring occupations",
+        rows=[(f"{o.title} ({o.soc})", figures_line(o)) for o in found],
+        paragraphs=[
+            "The role has no official occupation code of its own, so these are the closest "
+            "ones; /risk with any of their names shows each in full."
+        ],
+    )
+
+
+def _short(title: str, limit: int = 40) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip(" ,") + "…"
+
+
+def occupation_card(services: Services, occ: Occupation, match: Match | None = None) -> Reply:
+    reply = Reply(title=f"AI exposure: {occ.title} (SOC {occ.soc})")
+    intro = [
+        "Four published studies, each measuring something different, so they are shown side by "
+        "side rather than averaged."
+    ]
+    if match is not None and not match.exact and match.name != occ.title:
+        intro.insert(0, f"Closest match: “{match.name}”, which is this occupation.")
+    elif match is not None and match.name not in (occ.title, occ.soc):
+        intro.insert(0, f"“{match.name}” is filed under this occupation.")
+    reply.add(Section(paragraphs=intro))
+    reply.add(Section(heading="The published figures", rows=[_figure_row(f) for f in occ.present]))
+    if occ.absent:
+        reply.add(
+            Section(
+                heading="No figure",
+                paragraphs=[
+                    "These studies did not cover this occupation: "
+                    + "; ".join(f"{f.measure.study} ({f.measure.year})" for f in occ.absent)
+                    + "."
+                ],
+            )
+        )
+    reply.add(Section(heading="Reading them together", paragraphs=reading(occ)))
+    more, less = services.occupations.nearby(occ)
+    ordering = occ.figure("eloundou").measure.name.lower()
+    if more or less:
+        bullets = [f"More exposed: {o.title} ({o.figure('eloundou').text})" for o in more]
+        bullets += [f"Less exposed: {o.title} ({o.figure('eloundou').text})" for o in less]
+        reply.add(Section(heading=f"Nearby jobs, by {ordering}", bullets=bullets))
+    buttons = [[Button("Check my own risk", action("check", occ.soc))]]
+    pack = services.library.get(services.occupations.pack_for.get(occ.soc, ""))
+    if pack is not None:
+        reply.add(
+            Section(
+                heading=f"Full guide: {pack.title}",
+                paragraphs=[
+                    f"This occupation neighbours the {pack.title} role, which has a full guide: "
+                    "its tasks at risk, protection plan and certifications."
+                ],
+            )
+        )
+        buttons.append([Button(label, action(name, pack.id)) for label, name in PACK_SECTIONS])
+    nearby = [Button(_short(o.title), action("occ", o.soc)) for o in (*more, *less)]
+    buttons += [nearby[i : i + 2] for i in range(0, len(nearby), 2)]
+    buttons.append([Button("Main menu", action("menu", services.library.default.id))])
+    reply.buttons = buttons
+    reply.footer = ATTRIBUTION
+    return reply
+
+
+def choices_reply(found: Found, asked: str) -> Reply:
+    """Two or three fits, dozens, or none: say which, and offer buttons to pick from."""
+    shown = " ".join(asked.split())[:SHOWN] or "that"
+    buttons = [
+        [Button(_short(m.occupation.title, 60), action("occ", m.occupation.soc))]
+        for m in found.matches
+    ]
+    if found.kind == "few":
+        reply = Reply.text(f"“{shown}” fits more than one occupation. Which one is yours?")
+    elif found.kind == "many":
+        reply = Reply.text(
+            f"“{shown}” fits {found.total} occupations. Add a word or two (for example “sales "
+            f"{shown}” or “{shown} in a hospital”), or pick one of these:"
+        )
+    elif found.matches:
+        reply = Reply.text(
+            f"I don't know a role or occupation called “{shown}”. The closest I have are "
+            "below; or try another word for the job."
+        )
+    else:
+        reply = Reply.text(
+            f"I don't know a role or occupation called “{shown}”. Try the job title you would "
+            "put on a CV, such as “accountant” or “truck driver”, or a SOC code such as 13-2011."
+        )
+    reply.buttons = buttons
+    return reply
+
+
+def occupation_reply(ctx: Context, text: str) -> Reply:
+    """The card for the occupation ``text`` names, or the choices when it is not clear."""
+    if not text.strip():
+        return Reply.text(
+            "Which job? Send it after the command, for example /risk paralegal or /risk 13-2011."
+        )
+    found = ctx.services.occupation_index.find(text[:200])
+    if found.kind == "one":
+        return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
+    return choices_reply(found, text)
+
+
+ASKING = re.compile(
+    r"^(?:(?:hi|hello|hey)[,!. ]+)?"
+    r"(?:i'?m|i am|im|i work as|i'?m working as|my (?:job|role|occupation) is|"
+    r"what about|how about|and|(?:what(?:'s| is) the )?(?:ai )?risk (?:for|of)|"
+    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are)\s+"
+    r"(?:an? |the )?(?P<job>[^?!.]{2,80}?)"
+    r"(?:\s+(?:at risk|safe|replaceable|jobs?))?\s*[?!.]*$",
+    re.IGNORECASE,
+)
+"""Sentences that name a job: "I'm a paralegal", "what about accountants?", "risk for X"."""
+
+
+def occupation_in_text(ctx: Context) -> Reply | None:
+    """Free text that names an occupation (and no role pack): its card, or the choices.
+
+    Anything else returns None and is left to the question search, so "will AI replace ML
+    engineers?" still reaches the ML engineer's FAQ.
+    """
+    text = ctx.inbound.text.strip()
+    asked = ASKING.match(text)
+    job = asked["job"] if asked else text
+    if not asked and len(job.split()) > 4:
+        return None
+    index = ctx.services.index
+    if index.resolve_role(job) is not None or index.role_in(text) is not None:
+        return None
+    found = ctx.services.occupation_index.find(job)
+    if found.kind == "one" and (asked or found.matches[0].exact):
+        return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
+    if asked and found.kind == "few":
+        return choices_reply(found, job)
+    return None
+
+
+@router.action("occ")
+async def occupation_button(ctx: Context) -> Reply:
+    occ = ctx.services.occupations.get((ctx.action.arg(0) if ctx.action else None) or "")
+    if occ is None:
+        raise StaleAction("occ")
+    return answer(ctx, occupation_card(ctx.services, occ))

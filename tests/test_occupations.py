@@ -1,0 +1,246 @@
+"""Every occupation: the shipped data, its validation, lookup, the card and the hooks into
+/risk, /roles and free text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from content.loader import ContentError
+from content.occupations import MEASURES, OccupationIndex, load_occupations
+from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
+from content.occupations.data import ALIASES_FILE, DATA_FILE
+from content.schema import RISK_NAME
+from tests.conftest import Chat, text_of
+
+DATA = load_occupations(pack_ids={"mle"})
+INDEX = OccupationIndex(DATA)
+
+
+def test_rebuilt_data_equals_shipped_data() -> None:
+    if not DEFAULT_SOURCE.is_dir():
+        pytest.skip(f"the published files are not here ({DEFAULT_SOURCE}); CI has them")
+    text, _notes = build(DEFAULT_SOURCE)
+    assert text == SHIPPED.read_text(encoding="utf-8")
+
+
+def test_shipped_data_covers_every_soc_occupation_once() -> None:
+    codes = [o.soc for o in DATA.occupations]
+    assert len(codes) == len(set(codes)) > 800
+    for measure in MEASURES:
+        covered = [o for o in DATA.occupations if o.figure(measure.key).value is not None]
+        assert len(covered) > 650, measure.key
+        values = [o.figure(measure.key).value or 0.0 for o in covered]
+        for occ in covered[::50]:
+            figure = occ.figure(measure.key)
+            lower = sum(1 for v in values if v < (figure.value or 0.0))
+            assert figure.percentile == round(100 * lower / len(values))
+            assert figure.out_of == len(values)
+        assert min(o.figure(measure.key).percentile or 0 for o in covered) == 0
+
+
+def _broken(tmp_path: Path, rows: list[str], aliases: str = "") -> list[str]:
+    header = DATA_FILE.read_text(encoding="utf-8").splitlines()[0]
+    data = tmp_path / "occupations.csv"
+    data.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    alias_file = tmp_path / "aliases.yaml"
+    alias_file.write_text(aliases, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_occupations(data, alias_file, pack_ids={"mle"})
+    return [str(p) for p in caught.value.problems]
+
+
+def test_validation_reports_bad_codes_ranges_duplicates_and_dangling_aliases(
+    tmp_path: Path,
+) -> None:
+    problems = _broken(
+        tmp_path,
+        [
+            "11-1011,Chief Executives,0.46,0.35,,0.15,,1.33,,0.015,,CEO",
+            "11-1011,Chief Executives again,0.46,0.35,,0.15,,1.33,,0.015,,",
+            "11-10x1,Bad code,,,,,,,,,,",
+            "11-2011,Too exposed,1.7,0.35,,0.15,,1.33,,0.015,,",
+            "11-2021,Negative chance,0.4,0.35,,0.15,,1.33,,-0.2,,",
+            "11-2022,Bad source code,0.4,0.35,,0.15,,1.33,,0.2,nonsense,",
+        ],
+        "aliases:\n  99-9999: [ghost]\npacks:\n  nope: [11-1011]\n",
+    )
+    text = "\n".join(problems)
+    assert "line 3: duplicate SOC code 11-1011" in text
+    assert "line 4: bad SOC code '11-10x1'" in text
+    assert "line 5.eloundou_gpt4: 1.7 is outside 0.0–1.0" in text
+    assert "line 6.frey: -0.2 is outside 0.0–1.0" in text
+    assert "line 7.frey_from: bad codes ['nonsense']" in text
+    assert "aliases.99-9999: no occupation with this code" in text
+    assert "packs.nope: no role pack with this id" in text
+
+
+def test_content_check_validates_the_occupations_too(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "content", "check"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert f"{len(DATA.occupations)} occupations valid" in ok.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "soc"),
+    [
+        ("Registered Nurses", "29-1141"),  # official title
+        ("paralegal", "23-2011"),  # reported title
+        ("Certified Public Accountant", "13-2011"),  # reported title
+        ("CPA", "13-2011"),  # the short form in brackets
+        ("HGV driver", "53-3032"),  # alias
+        ("solicitor", "23-1011"),  # alias
+        ("acountant", "13-2011"),  # typo
+        ("paralegel", "23-2011"),  # typo
+        ("15-1252", "15-1252"),  # code
+        ("15-1252.00", "15-1252"),  # O*NET code
+        ("151252", "15-1252"),  # code without the dash
+        ("Accountants", "13-2011"),  # plural
+    ],
+)
+def test_lookup_finds_one_occupation(typed: str, soc: str) -> None:
+    found = INDEX.find(typed)
+    assert found.kind == "one", found
+    assert found.occupations[0].soc == soc
+
+
+def test_lookup_ambiguous_many_and_unknown() -> None:
+    few = INDEX.find("truck driver")
+    assert few.kind == "few"
+    assert {o.soc for o in few.occupations} == {"53-3032", "53-3033"}
+    many = INDEX.find("manager")
+    assert many.kind == "many" and many.total > 20 and len(many.matches) == 3
+    assert INDEX.find("xyzzy qwerty").kind == "none"
+    assert INDEX.find("").kind == "none"
+    unknown_code = INDEX.find("15-9999")
+    assert unknown_code.kind == "none"
+    assert all(o.soc.startswith("15-") for o in unknown_code.occupations)
+
+
+def test_autocomplete_offers_titles_reported_titles_and_aliases() -> None:
+    offered = INDEX.complete("paraleg")
+    assert ("Paralegal → Paralegals and Legal Assistants", "Paralegal") in offered
+    assert INDEX.complete("hgv")[0] == (
+        "hgv driver → Heavy and Tractor-Trailer Truck Drivers",
+        "hgv driver",
+    )
+    assert len(INDEX.complete("a")) == 25
+    assert INDEX.complete("acountant")[0][1] == "Accountants and Auditors"
+
+
+async def test_risk_card_shows_every_measure_with_its_source(chat: Chat) -> None:
+    shown = text_of(await chat.say("/risk paralegal"))
+    assert "Paralegals and Legal Assistants (SOC 23-2011)" in shown
+    for measure in MEASURES:
+        assert f"{measure.name} — {measure.study}, {measure.year}" in shown
+        assert measure.meaning in shown
+    assert "Higher than" in shown and "occupations measured" in shown
+    assert "Exposure is not replacement" in shown
+    assert "More exposed:" in shown and "Less exposed:" in shown
+    assert "O*NET® is a trademark of USDOL/ETA" in shown and "CC BY 4.0" in shown
+    assert "Check my own risk" in shown
+
+
+async def test_a_missing_measure_is_said_to_be_missing(chat: Chat) -> None:
+    reply = await chat.say("/risk data scientist")
+    shown = text_of(reply)
+    occ = DATA.get("15-2051")
+    assert occ is not None and occ.absent
+    assert "No figure" in shown
+    for figure in occ.absent:
+        assert f"{figure.measure.study} ({figure.measure.year})" in shown
+    # A role pack stands beside this occupation: the card links to its sections.
+    assert reply is not None
+    actions = [b.action for b in reply.all_buttons()]
+    assert {"v1:tasks:mle", "v1:plan:mle", "v1:certs:mle"} <= set(actions)
+
+
+@pytest.mark.parametrize(
+    ("text", "soc"),
+    [
+        ("I'm a paralegal", "23-2011"),
+        ("what about accountants?", "13-2011"),
+        ("risk for HGV driver", "53-3032"),
+        ("I work as a registered nurse", "29-1141"),
+        ("plumber", "47-2152"),
+    ],
+)
+async def test_free_text_naming_a_job_gets_its_card(chat: Chat, text: str, soc: str) -> None:
+    assert f"(SOC {soc})" in text_of(await chat.say(text))
+
+
+async def test_role_packs_win_over_occupations(chat: Chat) -> None:
+    assert f"{RISK_NAME} score: Machine Learning Engineer" in text_of(
+        await chat.say("/risk ml engineer")
+    )
+    faq = text_of(await chat.say("will AI replace ML engineers?"))
+    assert "SOC" not in faq
+    chosen = text_of(await chat.say("/roles llm engineer"))
+    assert "your role is now LLM Engineer" in chosen
+
+
+async def test_roles_with_an_occupation_shows_its_card(chat: Chat) -> None:
+    shown = text_of(await chat.say("/roles accountant"))
+    assert "Accountants and Auditors (SOC 13-2011)" in shown
+    user = chat.bot.services.users
+    stored = await user.get("test", "u1")
+    assert stored is not None and stored.role_id is None, "an occupation is not a role pack"
+
+
+async def test_ambiguous_many_and_unknown_replies(chat: Chat) -> None:
+    few = await chat.say("/risk truck driver")
+    assert "fits more than one occupation" in text_of(few)
+    assert few is not None and len(few.all_buttons()) == 2
+    picked = await chat.press("Light Truck Drivers")
+    assert "(SOC 53-3033)" in text_of(picked)
+    many = text_of(await chat.say("/risk manager"))
+    assert "fits" in many and "Add a word or two" in many
+    none = text_of(await chat.say("/risk blorptastic"))
+    assert "don't know a role or occupation called “blorptastic”" in none
+    closest = text_of(await chat.say("/risk engineer of spaceships"))
+    assert "The closest I have" in closest
+
+
+async def test_bad_occupation_input_gets_a_short_answer(chat: Chat) -> None:
+    huge = "x" * 990
+    reply = text_of(await chat.say(f"/risk {huge}"))
+    assert len(reply) < 400 and "x" * 61 not in reply
+    assert "role or occupation called" in text_of(await chat.say("/risk 99-0000"))
+    stale = text_of(await chat.press("v1:occ:99-0000"))
+    assert "this menu has expired" in stale.lower()
+
+
+async def test_ml_engineer_method_page_sits_beside_its_neighbours(chat: Chat) -> None:
+    await chat.say("/risk mle")
+    shown = text_of(await chat.press("How is this computed?"))
+    assert "Published figures for the neighbouring occupations" in shown
+    for soc in ("15-2051", "15-1252", "15-1221"):
+        assert f"({soc})" in shown
+    software = DATA.get("15-1252")
+    assert software is not None and software.figure("eloundou").text in shown
+
+
+def test_nearby_occupations_are_more_and_less_exposed() -> None:
+    occ = DATA.get("13-2011")
+    assert occ is not None
+    more, less = DATA.nearby(occ)
+    value = occ.figure("eloundou").value or 0.0
+    assert more and less
+    assert all((o.figure("eloundou").value or 0.0) >= value for o in more)
+    assert all((o.figure("eloundou").value or 0.0) <= value for o in less)
+
+
+def test_aliases_file_is_the_shipped_one() -> None:
+    # The tests above rely on the shipped aliases; a copy elsewhere must validate the same way.
+    assert ALIASES_FILE.exists()
+    shutil.copy(ALIASES_FILE, ALIASES_FILE.with_suffix(".copy-check"))
+    try:
+        load_occupations(aliases_file=ALIASES_FILE.with_suffix(".copy-check"), pack_ids={"mle"})
+    finally:
+        ALIASES_FILE.with_suffix(".copy-check").unlink()
