@@ -10,7 +10,6 @@ import pytest
 from bot.app import CareerBot
 from bot.clock import ManualClock
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
-from tests.test_postgres_scheduler import pg_url  # noqa: F401  (a fixture)
 
 
 class Admins(RecordingPlatform):
@@ -108,7 +107,7 @@ async def test_ids_beyond_the_database_range_expire_on_sqlite(bot: CareerBot) ->
 
 
 async def test_ids_beyond_the_database_range_expire_on_postgres(
-    pg_url: str,  # noqa: F811
+    pg_url: str,
     tmp_path: Path,
     clock: ManualClock,
 ) -> None:

@@ -25,7 +25,6 @@ from bot.cli import app
 from bot.config import Settings, load_settings
 from storage.db import Database, DatabaseUnusable, head_revision
 from tests.adapters.fake_telegram import TOKEN, FakeTelegram
-from tests.test_postgres_scheduler import pg_url  # noqa: F401  (a fixture)
 
 VARIABLES = (
     "TELEGRAM_BOT_TOKEN",
@@ -151,7 +150,7 @@ def test_a_database_from_a_newer_release(env: dict[str, str], tmp_path: Path) ->
     assert code == 1 and "newer careerbot" in one_line(output)
 
 
-async def test_postgres_unmigrated_or_missing(pg_url: str) -> None:  # noqa: F811
+async def test_postgres_unmigrated_or_missing(pg_url: str) -> None:
     db = Database(pg_url)
     try:
         with pytest.raises(DatabaseUnusable, match="careerbot db upgrade"):
