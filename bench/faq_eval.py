@@ -1,77 +1,197 @@
-"""How well free text finds the right answer, on held-out questions (bench/faq_queries.yaml).
+"""How well free text reaches the right card: bench/questions.yaml, per unit kind and split.
 
-Reports MRR@3, Hit@1 and Hit@3 over the three hits the bot can show, and for the answers it
-gives directly (the "confident" ones) how often they are right.
+For every question the matcher ranks units and decides: answer directly, offer the three closest
+as buttons, or say it cannot help (small talk is recognised before any search). Reported per
+kind: top-1, MRR@3 (over the three buttons), the share answered directly and how many of those
+were right; for off-topic messages, how many were (wrongly) answered directly or offered buttons.
 
-    .venv/bin/python -m bench.faq_eval [--verbose]
+    .venv/bin/python -m bench.faq_eval [--split dev|test|all] [--verbose]
 """
 
 from __future__ import annotations
 
 import argparse
-import math
-from dataclasses import dataclass
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from content.loader import load_library
 from content.search import ContentIndex
+from content.understanding.smalltalk import small_talk
 
-QUERIES = Path(__file__).with_name("faq_queries.yaml")
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    n: int
-    mrr: float
-    hit1: float
-    hit3: float
-    confident: int
-    confident_right: int
-    misses: list[tuple[str, str, list[str]]]
-
-    @property
-    def mrr_stderr(self) -> float:
-        return 0.4 / math.sqrt(self.n)
+QUESTIONS = Path(__file__).with_name("questions.yaml")
 
 
-def evaluate(index: ContentIndex, role_id: str = "mle") -> Evaluation:
-    queries = yaml.safe_load(QUERIES.read_text())
-    rr: list[float] = []
-    hit1 = hit3 = confident = confident_right = 0
-    misses = []
-    for item in queries:
-        result = index.search(item["q"], role_id=role_id)
-        found = [f"{h.kind}:{h.ref}" for h in result.hits[:3]]
-        rank = found.index(item["gold"]) + 1 if item["gold"] in found else None
-        rr.append(1 / rank if rank else 0.0)
-        hit1 += rank == 1
-        hit3 += rank is not None
-        if result.confident:
-            confident += 1
-            confident_right += rank == 1
-        if rank != 1:
-            misses.append((item["q"], item["gold"], found))
-    n = len(queries)
-    return Evaluation(n, sum(rr) / n, hit1 / n, hit3 / n, confident, confident_right, misses)
+@dataclass
+class Tally:
+    n: int = 0
+    top1: int = 0
+    rr: float = 0.0
+    direct: int = 0
+    direct_right: int = 0
+    choose: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def row(self, kind: str) -> str:
+        if kind == "offtopic":
+            return (
+                f"{kind:<10} {self.n:>4}  abstained {self.n - self.direct - self.choose:>3}/"
+                f"{self.n}  offered buttons {self.choose}  answered directly {self.direct}"
+            )
+        precision = self.direct_right / self.direct if self.direct else 1.0
+        return (
+            f"{kind:<10} {self.n:>4}  top-1 {self.top1 / self.n:.3f}  MRR@3 {self.rr / self.n:.3f}"
+            f"  direct {self.direct / self.n:.2f}  precision {precision:.3f}"
+        )
+
+
+def load_questions(split: str) -> list[dict]:
+    items = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    return [q for q in items if split == "all" or q["split"] == split]
+
+
+def evaluate(index: ContentIndex, split: str = "test") -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for item in load_questions(split):
+        kind, gold = item["kind"], item["gold"]
+        tally = tallies[kind]
+        tally.n += 1
+        said = small_talk(item["q"])
+        if kind == "smalltalk":
+            right = said is not None and f"smalltalk:{said}" in gold
+            tally.top1 += right
+            tally.rr += right
+            tally.direct += said is not None
+            tally.direct_right += right
+            if not right:
+                tally.misses.append(f"{item['q']!r} -> {said}")
+            continue
+        if said is not None:
+            if kind != "offtopic":
+                tally.misses.append(f"{item['q']!r} taken for small talk ({said})")
+            continue
+        result = index.search(item["q"], role_id=item["role"])
+        found = [hit.ref for hit in result.hits[:3]]
+        if kind == "offtopic":
+            tally.direct += result.decision == "answer"
+            tally.choose += result.decision == "choose"
+            if result.decision != "none":
+                tally.misses.append(f"{item['q']!r} -> {result.decision} {found[:1]}")
+            continue
+        rank = next((r for r, ref in enumerate(found, 1) if ref in gold), None)
+        tally.top1 += rank == 1
+        tally.rr += 1 / rank if rank else 0.0
+        if result.decision == "answer":
+            tally.direct += 1
+            tally.direct_right += rank == 1
+        if rank != 1 or result.decision != "answer":
+            scores = " ".join(f"{h.ref}={h.lexical:.2f}+{h.dense:.2f}" for h in result.hits)
+            tally.misses.append(f"{item['q']!r} want {gold[0]} [{result.decision}] {scores}")
+    return dict(tallies)
+
+
+def overall(tallies: dict[str, Tally]) -> Tally:
+    total = Tally()
+    for kind, tally in tallies.items():
+        if kind in ("offtopic", "smalltalk"):
+            continue
+        total.n += tally.n
+        total.top1 += tally.top1
+        total.rr += tally.rr
+        total.direct += tally.direct
+        total.direct_right += tally.direct_right
+    return total
+
+
+def tune(index: ContentIndex) -> None:
+    """Grid-search the fusion weight and the decision thresholds on the DEV split only.
+
+    Hard limits: no off-topic message answered directly, direct answers at least 95% right.
+    Among settings within them, prefer top-1, then the share answered directly plus the share
+    of off-topic messages left unanswered, minus the share of answerable ones left unanswered."""
+    import content.search as search
+    import content.understanding.scope as scope
+
+    items = [
+        q for q in load_questions("dev") if q["kind"] != "smalltalk" and small_talk(q["q"]) is None
+    ]
+    best: tuple[tuple[float, ...], str] | None = None
+    for floor in (1.0, 1.5, 2.0):
+        scope.MIN_CEILING = floor
+        index._scopes.clear()
+        for weight in (0.75, 1.0, 1.25):
+            search.DENSE_WEIGHT = weight
+            rows = []
+            for q in items:
+                hits = index.search(q["q"], role_id=q["role"]).hits
+                rows.append((q["kind"] == "offtopic", hits, q["gold"]))
+            answerable = [r for r in rows if not r[0]]
+            top1 = sum(h[0].ref in gold for _, h, gold in answerable) / len(answerable)
+            for answer_at in [x / 20 for x in range(16, 36)]:
+                for margin in (0.0, 0.05, 0.1, 0.15, 0.2):
+                    for dense_at in (0.5, 0.6, 0.65, 0.7):
+                        for choose_at, choose_dense in itertools.product(
+                            [x / 20 for x in range(8, 20)], (0.0, 0.5, 0.55, 0.6)
+                        ):
+                            search.ANSWER_AT, search.ANSWER_MARGIN = answer_at, margin
+                            search.ANSWER_DENSE_AT, search.CHOOSE_AT = dense_at, choose_at
+                            search.CHOOSE_DENSE_AT = choose_dense
+                            score = _grade(rows, top1)
+                            if score is not None and (best is None or score > best[0]):
+                                best = (
+                                    score,
+                                    f"MIN_CEILING={floor} DENSE_WEIGHT={weight} "
+                                    f"ANSWER_AT={answer_at} ANSWER_MARGIN={margin} "
+                                    f"ANSWER_DENSE_AT={dense_at} CHOOSE_AT={choose_at} "
+                                    f"CHOOSE_DENSE_AT={choose_dense}",
+                                )
+    print(f"best on dev: {best[1] if best else 'none within the limits'}")
+    if best:
+        print(f"  top-1, objective, direct share, abstention: {[round(x, 3) for x in best[0]]}")
+
+
+def _grade(rows: list, top1: float) -> tuple[float, ...] | None:
+    from content.search import decide
+
+    direct = right = off_direct = off_none = lost = 0
+    n_off = sum(r[0] for r in rows)
+    for off, hits, gold in rows:
+        decision = decide(hits)
+        if off:
+            off_direct += decision == "answer"
+            off_none += decision == "none"
+            continue
+        lost += decision == "none"
+        if decision == "answer":
+            direct += 1
+            right += hits[0].ref in gold
+    if off_direct or (direct and right / direct < 0.95):
+        return None
+    n = len(rows) - n_off
+    return (top1, direct / n + off_none / n_off - lost / n, direct / n, off_none / n_off)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="test", choices=["dev", "test", "all"])
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--tune", action="store_true", help="grid-search thresholds on dev")
     args = parser.parse_args()
-    result = evaluate(ContentIndex(load_library()))
-    print(
-        f"queries {result.n}  MRR@3 {result.mrr:.3f} (±{result.mrr_stderr:.2f})  "
-        f"Hit@1 {result.hit1:.3f}  Hit@3 {result.hit3:.3f}"
-    )
-    print(
-        f"answered directly {result.confident}/{result.n}, of which right {result.confident_right}"
-    )
+    if args.tune:
+        tune(ContentIndex(load_library()))
+        return
+    tallies = evaluate(ContentIndex(load_library()), args.split)
+    print(f"split {args.split}")
+    for kind in sorted(tallies):
+        print(tallies[kind].row(kind))
+    print(overall(tallies).row("answerable"))
     if args.verbose:
-        for query, gold, found in result.misses:
-            print(f"  miss: {query!r} want {gold} got {found}")
+        for kind in sorted(tallies):
+            for miss in tallies[kind].misses:
+                print(f"  {kind}: {miss}")
 
 
 if __name__ == "__main__":

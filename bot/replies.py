@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 from bot.actions import action
@@ -46,8 +47,22 @@ def expired(ctx: Context) -> Reply:
 
 
 def unknown_command(ctx: Context, name: str) -> Reply:
+    """Say so, and offer the closest real command when it looks like a typo ("/rsik")."""
     shown = name[:32] or "that"
-    return Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
+    reply = Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
+    usable = sorted(
+        info.name
+        for info in ctx.services.router_commands
+        if info.scope != "moderator" or ctx.in_group
+    )
+    close = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6) if name else []
+    if close:
+        reply = Reply.text(f"I don't know the command /{shown}. Did you mean /{close[0]}?")
+        reply.buttons = [
+            [Button(f"/{close[0]}", action("cmd", close[0]))],
+            [Button("All commands", action("cmd", "help"))],
+        ]
+    return reply
 
 
 def unknown_text(ctx: Context) -> Reply:

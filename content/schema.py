@@ -372,6 +372,25 @@ SECTION_TITLES = {
 }
 
 
+UNIT_SECTIONS = {
+    "overview": "summary",
+    "risk": "risk",
+    "method": "risk",
+    "tasks": "tasks_at_risk",
+    "tools": "ai_tools",
+    "plan": "protection",
+    "salary": "salary",
+    "lifecycle": "lifecycle",
+    "hiring": "hiring_table",
+    "day": "day_in_the_life",
+    "responsibilities": "responsibilities",
+    "about": "sources",
+    "certs": "certifications",
+}
+"""Each answerable section of a pack (a unit the question matcher can open) and the field it
+needs; ``cert:<id>`` and ``compare:<role>`` name one credential or one neighbouring role."""
+
+
 class RolePack(Strict):
     id: str = Field(pattern=SLUG)
     title: str
@@ -393,6 +412,11 @@ class RolePack(Strict):
     lifecycle: Lifecycle | None = None
     hiring_table: HiringTable | None = None
     adjacent_roles: AdjacentRoles | None = None
+    examples: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Questions people ask, by unit (a key of UNIT_SECTIONS, cert:<id> or "
+        "compare:<role>): the matcher learns each unit's wording from these.",
+    )
 
     @field_validator("aliases")
     @classmethod
@@ -415,6 +439,24 @@ class RolePack(Strict):
             for source_id in cited:
                 if source_id not in known:
                     raise ValueError(f"{name} cites unknown source {source_id!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _examples_name_units(self) -> RolePack:
+        for key, questions in self.examples.items():
+            kind, _, ref = key.partition(":")
+            if kind == "cert":
+                known = self.certifications is not None and self.certifications.get(ref)
+            elif kind == "compare":
+                known = self.adjacent_roles is not None and any(
+                    a.role == ref for a in self.adjacent_roles.items
+                )
+            else:
+                known = key in UNIT_SECTIONS and getattr(self, UNIT_SECTIONS[key]) is not None
+            if not known:
+                raise ValueError(f"examples name {key!r}, which this pack has no section for")
+            if any(not q.strip() for q in questions):
+                raise ValueError(f"examples for {key!r} include a blank question")
         return self
 
     def missing_sections(self) -> list[str]:

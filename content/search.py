@@ -1,292 +1,119 @@
-"""Answering free text from the content: role names with typos, and questions to FAQs/sections.
+"""Answering free text from the content: role names with typos, and questions to units.
 
-Retrieval is BM25 over each FAQ's question and every alternative phrasing (a FAQ scores as its
-best-matching phrasing), plus one document per content section so "what certs should I take"
-lands on the roadmap. Query words not in the vocabulary are mapped to their closest known word,
-which is what makes "machne lerning" work. A match is confident only when its score is a large
-enough share of what the query could score at best; otherwise the caller offers the closest
-questions instead of guessing.
+Every answerable thing is a unit (content/understanding/units.py): each FAQ, each section of a
+pack, each certification, each comparison with a neighbouring role, and whatever other modules
+register with :meth:`ContentIndex.add_units`. A question is scored against the units of the
+roles it names, else of the chosen role, else of every role (plus the shared units), by the sum
+of a corrected BM25 share and the cosine of static MiniLM sentence vectors. The caller answers
+only a clear winner; a close call gets the three closest as buttons, and a question that
+matches nothing well gets a short "here is what I can help with".
 """
 
 from __future__ import annotations
 
 import difflib
-import math
-import re
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+
 from content.loader import Library
 from content.schema import RolePack, slug_words
+from content.understanding.embed import StaticEmbedder
+from content.understanding.scope import EXACT_BONUS, ScopeIndex
+from content.understanding.text import Markers, compact
+from content.understanding.units import SHARED, Unit, pack_units
 
-STOPWORDS = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "did",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "i'm",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "shall",
-        "should",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "am",
-        "about",
-        "any",
-        "just",
-        "more",
-        "most",
-        "much",
-        "very",
-        "also",
-        "really",
-    )
-)
-SYNONYMS = {
-    "mle": "machine learning engineer",
-    "ml": "machine learning",
-    "ai": "ai",
-    "cert": "certification",
-    "certs": "certification",
-    "certificate": "certification",
-    "certificates": "certification",
-    "exam": "certification",
-    "exams": "certification",
-    "pay": "salary",
-    "paid": "salary",
-    "earn": "salary",
-    "money": "salary",
-    "wage": "salary",
-    "job": "role",
-    "jobs": "role",
-    "career": "career",
-    "takeover": "replace",
-    "obsolete": "replace",
-    "automate": "automation",
-    "automated": "automation",
-    "automatable": "automation",
-    "safe": "safe",
-    "redundant": "replace",
-    "disappear": "replace",
-    "extinct": "replace",
-    "applicant": "candidate",
-    "candidates": "candidate",
-    "assess": "evaluate",
-    "judge": "evaluate",
-    "hire": "hiring",
-    "classic": "classical",
-    "traditional": "classical",
-    "study": "learn",
-    "exposed": "exposure",
-    "exposes": "exposure",
-    "salaries": "salary",
-    "income": "salary",
-}
-K1, B = 1.2, 0.75
-ANSWER_WEIGHT = 0.5
-CONFIDENT_SHARE = 0.42
-"""A top hit reaching this share of the query's best possible score is answered directly..."""
-CLEAR_SHARE, CLEAR_MARGIN = 0.28, 1.25
-"""...and so is one that reaches a lower share but clearly beats the runner-up."""
+DENSE_WEIGHT = 1.0
+"""Weight of the cosine beside the BM25 share (each is 0..1), tuned on the dev split."""
+ANSWER_AT = 0.95
+"""A top unit scoring this much is answered directly (tuned on the dev split)...  """
+ANSWER_MARGIN = 0.2
+"""...when it beats the runner-up by at least this much...  """
+ANSWER_DENSE_AT = 0.5
+"""...and its meaning is close, not only its words ("test" shares a word with a FAQ)."""
+CHOOSE_AT = 0.7
+CHOOSE_DENSE_AT = 0.55
+"""Below this score, or this cosine, nothing is close enough to offer: the question is treated
+as off-topic (tuned on the dev split too)."""
 
-
-def _stem(word: str) -> str:
-    for suffix in ("ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix in ("ied", "ies") else "")
-    return word
-
-
-PHRASES = [
-    (re.compile(r"\blarge language models?\b"), "llm"),
-    (re.compile(r"\bauto(?:mated)?[ -]?(?:machine learning|ml)\b"), "automl"),
-    (re.compile(r"\bai (?:eng|engineers?)\b"), "aiengineer"),
-    (re.compile(r"\bstay(?:ing)? (?:ahead|relevant|employable)\b"), "learn"),
-    (re.compile(r"\bhow much\b"), "salary"),
-]
-"""Multi-word names rewritten to one token before splitting, so they are not diluted."""
-
-
-def tokens(text: str) -> list[str]:
-    text = text.lower()
-    for pattern, replacement in PHRASES:
-        text = pattern.sub(replacement, text)
-    words: list[str] = []
-    for raw in re.findall(r"[a-z0-9]+", text):
-        expanded = SYNONYMS.get(raw, raw)
-        words.extend(_stem(w) for w in expanded.split() if w not in STOPWORDS)
-    return words
-
-
-SectionName = Literal[
-    "risk", "tasks", "plan", "certs", "day", "salary", "responsibilities", "about", "roles"
-]
-SECTION_WORDS: dict[str, str] = {
-    "risk": "risk score exposure automation replace how exposed percent factors level",
-    "tasks": "tasks at risk automated automation which tasks work parts",
-    "plan": "protect protection plan skills learn stay ahead future proof migration path move",
-    "certs": "certification roadmap which certification first order credential study",
-    "day": "day in the life typical day daily routine what do all day",
-    "salary": "salary pay earn make money how much income compensation",
-    "responsibilities": "responsibilities duties what does do role involve job description",
-    "about": "sources method methodology how computed where data from reviewed",
-    "roles": "roles other roles list compare adjacent difference between",
-}
+Decision = Literal["answer", "choose", "none"]
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    role_id: str
-    kind: Literal["faq", "section"]
-    ref: str
-    """The FAQ id, or a section name from :data:`SECTION_WORDS`."""
-    title: str
+    unit: Unit
     score: float
+    lexical: float
+    dense: float
+    named: bool = False
+    """The question named this unit outright (a code, or one of its phrasings word for word)."""
 
-
-@dataclass(frozen=True, slots=True)
-class _View:
-    doc: int
-    terms: Counter[str]
-    length: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    role_id: str
-    kind: Literal["faq", "section"]
-    ref: str
-    title: str
+    @property
+    def ref(self) -> str:
+        return self.unit.ref
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     hits: list[Hit]
-    confident: bool
-    role: RolePack | None
-    """A role the question named, if any."""
+    decision: Decision
+    roles: list[str]
+    """Ids of the roles the question named, in order of mention."""
+
+    @property
+    def confident(self) -> bool:
+        return self.decision == "answer"
 
 
 class ContentIndex:
-    def __init__(self, library: Library) -> None:
+    """All units of a library, indexed scope by scope; a scope is built the first time a
+    question reaches it (or all at once with :meth:`warm`)."""
+
+    def __init__(
+        self, library: Library, embedder: StaticEmbedder | Literal["default"] | None = "default"
+    ) -> None:
         self.library = library
-        self._docs: list[_Doc] = []
-        self._views: list[_View] = []
-        self._answer_views: set[int] = set()
-        """Views holding a FAQ's answer: they widen recall but count for less than a question."""
-        for pack in library.packs:
-            self._add_pack(pack)
-        df: Counter[str] = Counter()
-        for view in self._views:
-            df.update(view.terms.keys())
-        n = len(self._views)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._avg_len = sum(v.length for v in self._views) / max(n, 1)
-        self._postings: dict[str, list[int]] = {}
-        for i, view in enumerate(self._views):
-            for term in view.terms:
-                self._postings.setdefault(term, []).append(i)
-        self._vocab = sorted(self._idf)
+        self.embedder = StaticEmbedder.load() if embedder == "default" else embedder
         self._names = sorted(library.names, key=len, reverse=True)
-        self._role_words = {
-            pack.id: frozenset(
-                t for name in (pack.title, *pack.aliases) for t in tokens(name) if t != "ai"
-            )
-            for pack in library.packs
-        }
-        self._closest = lru_cache(maxsize=4096)(self._closest_uncached)
+        self._markers = Markers({n: library.names[n] for n in self._names if len(n) >= 3})
+        self._titles = {p.id: p.title for p in library.packs}
+        self._extra: dict[str, list[Unit]] = {}
+        self._scopes: dict[str, ScopeIndex] = {}
         self.resolve_role = lru_cache(maxsize=4096)(self._resolve_role_uncached)
 
-    def _add_pack(self, pack: RolePack) -> None:
-        def add_view(doc: int, text: str) -> None:
-            terms = Counter(tokens(text))
-            if terms:
-                self._views.append(_View(doc, terms, sum(terms.values())))
+    # -- units ----------------------------------------------------------------------------------
 
-        def add(kind: Literal["faq", "section"], ref: str, title: str, texts: list[str]) -> None:
-            self._docs.append(_Doc(pack.id, kind, ref, title))
-            for text in texts:
-                add_view(len(self._docs) - 1, text)
+    def add_units(self, units: Iterable[Unit]) -> None:
+        """Make more units answerable (e.g. occupations, in :data:`SHARED` scope)."""
+        for unit in units:
+            self._extra.setdefault(unit.scope, []).append(unit)
+            self._scopes.pop(unit.scope, None)
 
-        if pack.faqs:
-            for faq in pack.faqs.items:
-                add("faq", faq.id, faq.question, [faq.question, *faq.also_asked])
-                self._answer_views.add(len(self._views))
-                add_view(len(self._docs) - 1, faq.answer)
-        present = {
-            "risk": pack.risk,
-            "tasks": pack.tasks_at_risk,
-            "plan": pack.protection,
-            "certs": pack.certifications,
-            "day": pack.day_in_the_life,
-            "salary": pack.salary,
-            "responsibilities": pack.responsibilities,
-            "about": True,
-            "roles": True,
-        }
-        for section, words in SECTION_WORDS.items():
-            if present[section]:
-                add("section", section, f"{pack.title}: {section}", [words])
+    def scope_ids(self) -> list[str]:
+        ids = [p.id for p in self.library.packs]
+        return ids + [s for s in self._extra if s not in ids]
 
-    # -- role names ---------------------------------------------------------------------------
+    def scope(self, scope: str) -> ScopeIndex:
+        index = self._scopes.get(scope)
+        if index is None:
+            pack = self.library.get(scope) if scope else None
+            units = pack_units(pack, self._titles) if pack is not None else []
+            units += self._extra.get(scope, [])
+            index = ScopeIndex(scope, units, self._markers, self.embedder)
+            self._scopes[scope] = index
+        return index
+
+    def warm(self) -> None:
+        for scope in self.scope_ids():
+            self.scope(scope)
+
+    def units(self) -> list[Unit]:
+        return [u for s in self.scope_ids() for u in self.scope(s).units]
+
+    # -- role names -----------------------------------------------------------------------------
 
     def _resolve_role_uncached(self, text: str) -> RolePack | None:
         """A role from its id, title or alias, tolerating small typos and abbreviations."""
@@ -299,12 +126,12 @@ class ContentIndex:
         prefixed = [n for n in names if n.startswith(wanted) and len(wanted) >= 4]
         if len({names[n] for n in prefixed}) == 1:
             return self.library.get(names[prefixed[0]])
-        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
+        close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.8)
         return self.library.get(names[close[0]]) if close else None
 
     def suggest_roles(self, text: str, n: int = 3) -> list[RolePack]:
         names = self.library.names
-        close = difflib.get_close_matches(slug_words(text), list(names), n=8, cutoff=0.4)
+        close = difflib.get_close_matches(slug_words(text), sorted(names), n=8, cutoff=0.4)
         found: list[RolePack] = []
         for name in close:
             pack = self.library.get(names[name])
@@ -313,77 +140,66 @@ class ContentIndex:
         return found[:n]
 
     def role_in(self, text: str) -> RolePack | None:
-        """A role named anywhere in a sentence ("will AI replace ML engineers?").
+        """The first role a sentence names ("will AI replace ML engineers?"), if any."""
+        named = self._markers.roles(text)
+        return self.library.get(named[0]) if named else None
 
-        When a question names several roles ("ML engineer vs AI engineer"), the one with FAQs
-        wins, because comparisons are written up in the full packs.
-        """
-        words = f" {slug_words(text)} ".replace("engineers ", "engineer ")
-        named = [
-            pack
-            for name in self._names
-            if len(name) >= 3
-            and f" {name} " in words
-            and (pack := self.library.get(self.library.names[name])) is not None
-        ]
-        if not named:
-            return None
-        return next((pack for pack in named if pack.faqs), named[0])
-
-    # -- questions ----------------------------------------------------------------------------
-
-    def _closest_uncached(self, term: str) -> str | None:
-        if len(term) < 4:
-            return None
-        close = difflib.get_close_matches(term, self._vocab, n=1, cutoff=0.8)
-        return close[0] if close else None
-
-    def _query_terms(self, text: str, role_id: str | None = None) -> list[str]:
-        """Query words mapped onto the vocabulary, minus the words of the role's own name:
-        once the role is known they match nearly everything and only add noise."""
-        noise = self._role_words.get(role_id or "", frozenset())
-        terms: list[str] = []
-        for term in tokens(text):
-            if term in noise:
-                continue
-            if term in self._idf:
-                terms.append(term)
-            elif (near := self._closest(term)) is not None:
-                terms.append(near)
-        return terms
+    # -- questions ------------------------------------------------------------------------------
 
     def search(self, text: str, role_id: str | None = None, limit: int = 3) -> SearchResult:
-        named = self.role_in(text)
-        scope = named.id if named else role_id
-        terms = self._query_terms(text, scope)
-        best: dict[int, float] = {}
-        for term in set(terms):
-            idf = self._idf[term]
-            for i in self._postings.get(term, ()):
-                view = self._views[i]
-                doc = self._docs[view.doc]
-                if scope and doc.role_id != scope:
-                    continue
-                tf = view.terms[term]
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * view.length / self._avg_len))
-                best[i] = best.get(i, 0.0) + idf * norm
-        per_doc: dict[int, float] = {}
-        for i, score in best.items():
-            if i in self._answer_views:
-                score *= ANSWER_WEIGHT
-            doc_index = self._views[i].doc
-            per_doc[doc_index] = max(per_doc.get(doc_index, 0.0), score)
-        ranked = sorted(per_doc.items(), key=lambda item: item[1], reverse=True)[:limit]
-        hits = [
-            Hit(d.role_id, d.kind, d.ref, d.title, score)
-            for d, score in ((self._docs[i], s) for i, s in ranked)
-        ]
-        ceiling = sum(self._idf[t] * (K1 + 1) for t in set(terms)) or 1.0
-        confident = False
-        if hits:
-            share = hits[0].score / ceiling
-            runner_up = hits[1].score if len(hits) > 1 else 0.0
-            confident = share >= CONFIDENT_SHARE or (
-                share >= CLEAR_SHARE and hits[0].score >= CLEAR_MARGIN * runner_up
-            )
-        return SearchResult(hits, confident, named)
+        """The closest units and what to do with them. Only the scopes that can answer are
+        searched: the roles the question names, else the chosen role, else every role."""
+        named = self._markers.roles(text)
+        if named:
+            scopes = named
+        elif role_id is not None:
+            scopes = [role_id]
+        else:
+            scopes = [p.id for p in self.library.packs]
+        if SHARED in self._extra:
+            scopes = [*scopes, SHARED]
+        marked = self._markers.mark(text)
+        squeezed = compact(text)
+        vectors: dict[str, np.ndarray] = {}
+        scored: list[tuple[float, int, Hit]] = []
+        order = 0
+        for scope_id in scopes:
+            index = self.scope(scope_id)
+            if not index.units:
+                continue
+            lexical = index.lexical(marked, squeezed)
+            if self.embedder is not None:
+                stripped = self._markers.strip(text, scope_id or None)
+                if stripped not in vectors:
+                    vectors[stripped] = self.embedder.embed(stripped)
+                dense = index.dense(vectors[stripped])
+            else:
+                dense = np.zeros(len(index.units), dtype=np.float32)
+            fused = lexical + DENSE_WEIGHT * dense
+            exact = index.exact(text, squeezed)
+            fused[exact] += EXACT_BONUS
+            for i in np.argsort(-fused, kind="stable")[: limit + 1]:
+                hit = Hit(
+                    index.units[i], float(fused[i]), float(lexical[i]), float(dense[i]), i in exact
+                )
+                scored.append((-hit.score, order + int(i), hit))
+            order += len(index.units)
+        scored.sort(key=lambda item: (item[0], item[1]))
+        hits = [hit for _, _, hit in scored[:limit]]
+        return SearchResult(hits, decide(hits), named)
+
+
+def decide(hits: list[Hit]) -> Decision:
+    if not hits or hits[0].score < CHOOSE_AT:
+        return "none"
+    if hits[0].dense < CHOOSE_DENSE_AT and not hits[0].named:
+        return "none"
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    top = hits[0]
+    if (
+        top.score >= ANSWER_AT
+        and top.score - runner_up >= ANSWER_MARGIN
+        and (top.dense >= ANSWER_DENSE_AT or top.named)
+    ):
+        return "answer"
+    return "choose"

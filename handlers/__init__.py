@@ -8,6 +8,7 @@ from bot.router import Router
 def build_router() -> Router:
     from handlers import (
         about,
+        ask,
         certs,
         check,
         day,
@@ -42,4 +43,5 @@ def build_router() -> Router:
         occupations.router,
         check.router,
         moderation.router,
+        ask.router,
     )

@@ -22,7 +22,7 @@ from tests.conftest import Chat, text_of
         ("x" * 10_000, "That message is 10,000 characters long"),
         ("/risk " + "y" * 5000, "characters long"),
         ("/risk <b>&amp;</b>", "don't know a role or occupation called “<b>&amp;</b>”"),
-        ("*bold* `code` _x_ <i>", "I couldn't find anything"),
+        ("*bold* `code` _x_ <i>", "outside what I know"),
     ],
 )
 async def test_bad_text_gets_a_short_clear_reply(chat: Chat, text: str, expected: str) -> None:

@@ -134,15 +134,52 @@ async def test_free_text_about_a_section_opens_it(chat: Chat) -> None:
     assert "certification" in text.lower()
 
 
-async def test_weak_match_offers_three_closest_questions(chat: Chat) -> None:
-    reply = await chat.say("tell me about gpus")
+async def test_a_close_call_offers_the_closest_cards_as_buttons(chat: Chat) -> None:
+    reply = await chat.say("MLS-C01 vs MLA-C01")
     assert "Did you mean" in text_of(reply)
-    assert 1 <= len(reply.all_buttons()) <= 3
+    labels = [b.label for b in reply.all_buttons()]
+    assert 2 <= len(labels) <= 3 and any("MLA-C01" in label for label in labels)
+    card = text_of(await chat.press("MLS-C01"))
+    assert "You can no longer take this exam" in card
 
 
-async def test_nonsense_gets_the_menu_not_a_guess(chat: Chat) -> None:
-    reply = await chat.say("qwzx vbnm")
-    assert "couldn't find anything" in text_of(reply)
+@pytest.mark.parametrize("text", ["qwzx vbnm", "how tall is Everest", "São Paulo", "test"])
+async def test_off_topic_gets_what_i_can_help_with_not_a_guess(chat: Chat, text: str) -> None:
+    reply = await chat.say(text)
+    assert "outside what I know" in text_of(reply)
+    assert "Protection plan" in [b.label for b in reply.all_buttons()]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi", "Hello!"),
+        ("Good morning!", "Hello!"),
+        ("thanks", "You're welcome"),
+        ("thx a lot", "You're welcome"),
+        ("help", "/risk"),
+        ("menu", "/certs"),
+        ("bye", "Bye for now"),
+    ],
+)
+async def test_small_talk_gets_its_natural_reply(chat: Chat, text: str, expected: str) -> None:
+    assert expected in text_of(await chat.say(text))
+
+
+async def test_a_mistyped_command_offers_the_real_one(chat: Chat) -> None:
+    reply = await chat.say("/rsik")
+    assert "Did you mean /risk?" in text_of(reply)
+    assert "46/100" in text_of(await chat.press("/risk"))
+
+
+async def test_free_text_opens_cards_without_a_command(chat: Chat) -> None:
+    lifecycle = text_of(await chat.say("what are the stages of a model from data to monitoring"))
+    assert "Problem framing" in lifecycle
+    compare = await chat.say("how does an llm engineer differ from an ml engineer")
+    assert "LLM Engineer" in text_of(compare) and "Machine Learning Engineer" in text_of(compare)
+    assert not compare.edit
+    cert = text_of(await chat.say("is ai102 still available"))
+    assert "You can no longer take this exam" in cert
 
 
 async def test_mydata_shows_and_exports_what_is_stored(chat: Chat) -> None:

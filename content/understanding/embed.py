@@ -1,0 +1,111 @@
+"""Sentence vectors from a static word-embedding table, in plain Python and numpy.
+
+The table (model/vectors.npy, built once by tools/build_embeddings.py) holds one vector per
+WordPiece token of all-MiniLM-L6-v2, distilled with model2vec and stored as int8 rows with a
+scale each (half the size of float16, with no measurable change in matching). A sentence's
+vector is the mean of its tokens' rows, so embedding a question costs a dictionary walk and one
+small numpy sum: no torch, no tokenizer library, nothing fetched at run time.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).with_name("model")
+_MAX_WORD = 100
+"""Longer words are one unknown token, as in the original tokenizer."""
+
+
+def _is_punctuation(char: str) -> bool:
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(char).startswith("P")
+
+
+def _normalize(text: str) -> str:
+    """BERT's uncased normalisation: drop control characters, lower-case, strip accents, and
+    space out punctuation and CJK characters so each becomes a word of its own."""
+    text = unicodedata.normalize("NFD", text.lower())
+    out: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\x00" or char == "\ufffd" or category == "Mn":
+            continue
+        if category in ("Cc", "Cf") and char not in "\t\n\r":
+            continue
+        code = ord(char)
+        if _is_punctuation(char) or 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+            out.append(f" {char} ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class StaticEmbedder:
+    """Maps text to unit-length vectors; texts are tokenized exactly as the source model does."""
+
+    def __init__(self, vectors: np.ndarray, vocab: Sequence[str]) -> None:
+        if len(vocab) != len(vectors):
+            raise ValueError(f"{len(vocab)} tokens for {len(vectors)} vectors")
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.dims = int(self.vectors.shape[1])
+        self._ids = {token: i for i, token in enumerate(vocab)}
+        self._unknown = self._ids.get("[UNK]")
+        self._word_ids = lru_cache(maxsize=16384)(self._word_ids_uncached)
+
+    @classmethod
+    def load(cls, folder: Path = MODEL_DIR) -> StaticEmbedder:
+        vectors = np.load(folder / "vectors.npy")
+        if (folder / "scales.npy").exists():
+            vectors = vectors.astype(np.float32) * np.load(folder / "scales.npy")[:, None]
+        vocab = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[: len(vectors)]
+        return cls(vectors, vocab)
+
+    def _word_ids_uncached(self, word: str) -> tuple[int, ...]:
+        """Greedy longest-match WordPiece; a word that cannot be spelled from pieces is dropped
+        (the unknown token carries no meaning)."""
+        if len(word) > _MAX_WORD:
+            return ()
+        ids: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            found = None
+            while start < end:
+                piece = word[start:end] if start == 0 else f"##{word[start:end]}"
+                if piece in self._ids:
+                    found = self._ids[piece]
+                    break
+                end -= 1
+            if found is None:
+                return ()
+            ids.append(found)
+            start = end
+        return tuple(i for i in ids if i != self._unknown)
+
+    def token_ids(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for word in _normalize(text).split():
+            ids.extend(self._word_ids(word))
+        return ids
+
+    def embed(self, text: str) -> np.ndarray:
+        """The mean token vector scaled to unit length; all zeros when no token is known."""
+        ids = self.token_ids(text)
+        if not ids:
+            return np.zeros(self.dims, dtype=np.float32)
+        vector = self.vectors[ids].mean(axis=0)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else vector
+
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            matrix[row] = self.embed(text)
+        return matrix

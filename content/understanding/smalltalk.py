@@ -1,0 +1,51 @@
+"""Messages that are not questions: greetings, thanks, goodbyes and asking for help or the menu.
+
+They get their natural reply instead of a search, so "thanks" is never matched to a FAQ.
+Only short messages count: "hi, will AI replace ML engineers?" is a question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from content.understanding.text import fold
+
+SmallTalk = Literal["greet", "thanks", "help", "bye"]
+
+_PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
+    (
+        "thanks",
+        re.compile(
+            r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|awesome)\s+)?(?:thanks?|thank you|thx|"
+            r"ty|tysm|cheers|much appreciated|appreciate it)\b"
+        ),
+    ),
+    (
+        "greet",
+        re.compile(
+            r"^(?:hi+|hello+|hey+|hiya|howdy|yo|hallo|greetings|good (?:morning|afternoon|"
+            r"evening|day))(?: there| bot| careerbot)?$"
+        ),
+    ),
+    (
+        "help",
+        re.compile(
+            r"^(?:help|help me|menu|main menu|start|options|commands|what can you do|"
+            r"what do you do|how does this work|how do i use (?:this|you))$"
+        ),
+    ),
+    ("bye", re.compile(r"^(?:bye+|goodbye|bye bye|see (?:you|ya)(?: later| soon)?|cya|later)$")),
+]
+_MAX_WORDS = 6
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    words = re.findall(r"[a-z0-9]+", fold(text))
+    if not words or len(words) > _MAX_WORDS:
+        return None
+    joined = " ".join(words)
+    for kind, pattern in _PATTERNS:
+        if pattern.search(joined):
+            return kind
+    return None

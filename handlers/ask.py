@@ -1,0 +1,168 @@
+"""Free text: questions answered from the unit that fits, small talk, and honest "did you mean".
+
+The matcher (content/search.py) decides; this module turns its decision into a reply. A clear
+match opens that unit's card exactly as its button would; a close call offers the three closest
+cards as buttons; anything else gets a short list of what the bot can help with.
+"""
+
+from __future__ import annotations
+
+from bot import replies
+from bot.actions import Action, action
+from bot.context import Context, StaleAction
+from bot.messages import Button, Reply, Section
+from bot.router import Handler, Router
+from content.schema import RolePack
+from content.search import Hit
+from content.understanding.smalltalk import small_talk
+from handlers import about, certs, day, faq, plan, risk, roles, start, tasks
+from handlers.common import answer, nav, reviewed_footer
+from handlers.occupations import occupation_in_text
+
+router = Router("ask")
+
+OPENERS: dict[str, Handler] = {
+    "faq": faq.faq,
+    "card": roles.card,
+    "risk": risk.risk,
+    "method": risk.method,
+    "tasks": tasks.tasks,
+    "plan": plan.plan,
+    "salary": faq.salary,
+    "day": day.day,
+    "about": about.about,
+    "certs": certs.certs,
+    "cert": certs.cert,
+}
+"""Card openers by action name; a module registering its own units adds its opener here."""
+
+OFF_TOPIC = (
+    "That's outside what I know, sorry. I answer questions about careers that AI is changing: "
+    "how exposed a role is, which tasks are at risk, how to protect your career, "
+    "certifications and study plans. Pick a topic, or ask in your own words."
+)
+
+
+def _button(hit: Hit) -> Button:
+    return Button(hit.unit.title[:60], action(*hit.unit.opens))
+
+
+async def open_unit(ctx: Context, hit: Hit) -> Reply | None:
+    """Open a unit's card as its button would, but as a new message rather than an edit."""
+    name, *args = hit.unit.opens
+    handler = OPENERS.get(name) if name != "unit" else unit_card
+    if handler is None:
+        return None
+    ctx.action = Action(name, tuple(args))
+    try:
+        reply = await handler(ctx)
+    except StaleAction:
+        return None
+    finally:
+        ctx.action = None
+    if reply is not None:
+        reply.edit = False
+    return reply
+
+
+@router.text()
+async def question(ctx: Context) -> Reply | None:
+    text = ctx.inbound.text
+    talk = small_talk(text)
+    if talk is not None:
+        return await _small_talk(ctx, talk)
+    named_job = occupation_in_text(ctx)
+    if named_job is not None:
+        return named_job
+    index = ctx.services.index
+    result = index.search(text, role_id=ctx.user.role_id)
+    if result.decision == "answer":
+        reply = await open_unit(ctx, result.hits[0])
+        if reply is not None:
+            return reply
+    if result.decision == "none":
+        reply = Reply.text(OFF_TOPIC)
+        reply.buttons = replies.menu_buttons(ctx.role())
+        return reply
+    reply = Reply.text("I'm not sure I understood. Did you mean one of these?")
+    reply.buttons = [[_button(hit)] for hit in result.hits[:3]]
+    return reply
+
+
+async def _small_talk(ctx: Context, talk: str) -> Reply:
+    role = ctx.role()
+    if talk == "help":
+        return await start.help_(ctx)
+    if talk == "greet":
+        return replies.menu(role, greeting="Hello! Ask me anything about your career and AI.")
+    if talk == "thanks":
+        reply = Reply.text("You're welcome! Anything else? Ask away, or pick a topic.")
+    else:
+        reply = Reply.text("Bye for now. Come back any time: your role and goals are saved.")
+    reply.buttons = replies.menu_buttons(role)
+    return reply
+
+
+@router.action("unit")
+async def unit_card(ctx: Context) -> Reply:
+    """Cards for units without a command of their own: lifecycle, hiring table, comparisons."""
+    role = ctx.action_role()
+    what = (ctx.action.arg(1) if ctx.action else None) or ""
+    reply = _unit_reply(ctx, role, what)
+    if reply is None:
+        raise StaleAction("unit")
+    return answer(ctx, reply)
+
+
+def _unit_reply(ctx: Context, role: RolePack, what: str) -> Reply | None:
+    if what == "lifecycle" and role.lifecycle:
+        reply = Reply(title=f"Lifecycle stages: {role.title}")
+        reply.add(Section(rows=[(s.name, s.focus) for s in role.lifecycle.stages]))
+        reply.buttons = nav(role, ("Day in the life", "day"))
+        reply.footer = reviewed_footer(role.lifecycle.sources, role.lifecycle.reviewed)
+        return reply
+    if what == "hiring" and role.hiring_table:
+        reply = Reply(title=f"Hiring table: {role.title}")
+        for row in role.hiring_table.rows:
+            reply.add(
+                Section(
+                    heading=row.situation,
+                    rows=[
+                        ("Strong signal", row.strong_signal),
+                        ("Red flag", row.red_flag),
+                        ("Proof", row.proof),
+                    ],
+                )
+            )
+        reply.buttons = nav(role)
+        reply.footer = reviewed_footer(role.hiring_table.sources, role.hiring_table.reviewed)
+        return reply
+    other_id = ctx.action.arg(2) if ctx.action else None
+    if what == "compare" and role.adjacent_roles and other_id:
+        item = next((a for a in role.adjacent_roles.items if a.role == other_id), None)
+        other = ctx.services.library.get(other_id)
+        if item is None or other is None:
+            return None
+        reply = Reply(title=f"{role.title} vs {other.title}")
+        reply.add(Section(paragraphs=[item.difference]))
+        reply.buttons = [
+            [
+                Button(f"About: {role.title}"[:60], action("card", role.id)),
+                Button(f"About: {other.title}"[:60], action("card", other.id)),
+            ]
+        ]
+        reply.footer = reviewed_footer(role.adjacent_roles.sources, role.adjacent_roles.reviewed)
+        return reply
+    return None
+
+
+@router.action("cmd")
+async def command_button(ctx: Context) -> Reply | None:
+    """The "Did you mean /risk?" button: runs the command as if it had been typed."""
+    name = (ctx.action.arg(0) if ctx.action else None) or ""
+    info = next((c for c in ctx.services.router_commands if c.name == name), None)
+    if info is None:
+        raise StaleAction("cmd")
+    ctx.action = None
+    ctx.command, ctx.args = name, ""
+    return await info.handler(ctx)
