@@ -119,7 +119,7 @@ def _unit_reply(ctx: Context, role: RolePack, what: str) -> Reply | None:
         reply = Reply(title=f"Lifecycle stages: {role.title}")
         reply.add(Section(rows=[(s.name, s.focus) for s in role.lifecycle.stages]))
         reply.buttons = nav(role, ("Day in the life", "day"))
-        reply.footer = reviewed_footer(role.lifecycle.sources, role.lifecycle.reviewed)
+        reply.footer = reviewed_footer(role, role.lifecycle.sources, role.lifecycle.reviewed)
         return reply
     if what == "hiring" and role.hiring_table:
         reply = Reply(title=f"Hiring table: {role.title}")
@@ -135,7 +135,7 @@ def _unit_reply(ctx: Context, role: RolePack, what: str) -> Reply | None:
                 )
             )
         reply.buttons = nav(role)
-        reply.footer = reviewed_footer(role.hiring_table.sources, role.hiring_table.reviewed)
+        reply.footer = reviewed_footer(role, role.hiring_table.sources, role.hiring_table.reviewed)
         return reply
     other_id = ctx.action.arg(2) if ctx.action else None
     if what == "compare" and role.adjacent_roles and other_id:
@@ -151,7 +151,9 @@ def _unit_reply(ctx: Context, role: RolePack, what: str) -> Reply | None:
                 Button(f"About: {other.title}"[:60], action("card", other.id)),
             ]
         ]
-        reply.footer = reviewed_footer(role.adjacent_roles.sources, role.adjacent_roles.reviewed)
+        reply.footer = reviewed_footer(
+            role, role.adjacent_roles.sources, role.adjacent_roles.reviewed
+        )
         return reply
     return None
 
