@@ -219,8 +219,8 @@ def choices_reply(found: Found, asked: str) -> Reply:
         reply = Reply.text(f"“{shown}” fits more than one occupation. Which one is yours?")
     elif found.kind == "many":
         reply = Reply.text(
-            f"“{shown}” fits {found.total} occupations. Add a word or two (for example “sales "
-            f"{shown}” or “{shown} in a hospital”), or pick one of these:"
+            f"“{shown}” fits {found.total} occupations. Add a word or two to say which "
+            "(the field, or what you work on), or pick one of these:"
         )
     elif found.matches:
         reply = Reply.text(
@@ -252,7 +252,7 @@ ASKING = re.compile(
     r"^(?:(?:hi|hello|hey)[,!. ]+)?"
     r"(?:i'?m|i am|im|i work as|i'?m working as|my (?:job|role|occupation) is|"
     r"what about|how about|and|(?:what(?:'s| is) the )?(?:ai )?risk (?:for|of)|"
-    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are)\s+"
+    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are|is)\s+"
     r"(?:an? |the )?(?P<job>[^?!.]{2,80}?)"
     r"(?:\s+(?:at risk|safe|replaceable|jobs?))?\s*[?!.]*$",
     re.IGNORECASE,
@@ -277,7 +277,7 @@ def occupation_in_text(ctx: Context) -> Reply | None:
     found = ctx.services.occupation_index.find(job)
     if found.kind == "one" and (asked or found.matches[0].exact):
         return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
-    if asked and found.kind == "few":
+    if asked and found.kind in ("few", "many"):
         return choices_reply(found, job)
     return None
 
