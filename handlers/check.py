@@ -24,6 +24,7 @@ from content.occupations.check import (
 )
 from content.schema import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
+from handlers.occupation_charts import check_chart
 from handlers.occupations import choices_reply
 from storage.checks import answers_of
 from storage.models import RiskCheck
@@ -128,6 +129,7 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
             bullets=drivers or ["Your answers match the typical profile closely."],
         )
     )
+    reply.chart = check_chart(reply.title or "", found, title)
     if found.moves:
         reply.add(Section(heading="Moves that would lower it most", bullets=list(found.moves)))
     else:

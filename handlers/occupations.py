@@ -18,6 +18,7 @@ from bot.router import Router
 from bot.services import Services
 from content.occupations import ATTRIBUTION, Figure, Found, Match, Occupation
 from handlers.common import answer
+from handlers.occupation_charts import measures_chart
 
 router = Router("occupations")
 
@@ -169,6 +170,7 @@ def occupation_card(services: Services, occ: Occupation, match: Match | None = N
         intro.insert(0, f"“{match.name}” is filed under this occupation.")
     reply.add(Section(paragraphs=intro))
     reply.add(Section(heading="The published figures", rows=[_figure_row(f) for f in occ.present]))
+    reply.chart = measures_chart(reply.title or occ.title, occ)
     if occ.absent:
         reply.add(
             Section(
