@@ -60,8 +60,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run while the scheduler writes; the busy timeout turns a brief lock into
-    # a short wait instead of "database is locked"; foreign keys make /forget cascade.
+    # a short wait instead of "database is locked"; foreign keys make /forget cascade, and
+    # secure_delete overwrites what it deletes, so a forgotten person is not left in free pages.
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
