@@ -29,6 +29,7 @@ async def _private_chats(ctx: Context) -> list[str]:
     return chats
 
 
+@router.action("mydata")
 @router.command("mydata", "See everything stored about you", personal=True)
 async def mydata(ctx: Context) -> Reply:
     data = await ctx.services.privacy.export(ctx.user, await _private_chats(ctx))

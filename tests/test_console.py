@@ -89,8 +89,8 @@ def test_a_long_piped_script_is_answered_line_by_line(tmp_path: Path) -> None:
 
 
 def test_numbers_out_of_range_and_menus_across_runs(tmp_path: Path) -> None:
-    first = chat(tmp_path, "/start\n9\n")
-    assert "There is no choice 9: type a number from 1 to 8." in first.stdout
+    first = chat(tmp_path, "/start\n99\n")
+    assert "There is no choice 99: type a number from 1 to 13." in first.stdout
     second = chat(tmp_path, "1\n")  # the menu of the last run is still there
     assert "46/100" in second.stdout
 

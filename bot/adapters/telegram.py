@@ -277,7 +277,7 @@ class TelegramAdapter:
     async def _register_commands(self) -> None:
         infos = [i for i in self.bot.services.router_commands if _BOT_COMMAND_NAME.match(i.name)]
         private = [BotCommand(i.name, i.description[:256]) for i in infos if i.scope != "moderator"]
-        group = [BotCommand(i.name, i.description[:256]) for i in infos]
+        group = [BotCommand(i.name, i.description[:256]) for i in infos if i.scope != "private"]
         bot = self.application.bot
         try:
             await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
