@@ -115,7 +115,7 @@ def pack_units(pack: RolePack, role_titles: dict[str, str]) -> list[Unit]:
                     "faq",
                     pack.id,
                     faq.question,
-                    (faq.question, *faq.also_asked),
+                    (faq.question, *faq.also_asked, *examples.get(f"faq:{faq.id}", ())),
                     faq.answer,
                     ("faq", pack.id, faq.id),
                 )
