@@ -215,6 +215,27 @@ class DayInTheLife(Sourced):
 class Domain(Strict):
     name: str
     weight: float = Field(gt=0, le=100, description="Percent of the exam; midpoint of a range.")
+    todo: list[str] = Field(
+        default_factory=list,
+        description="Concrete things to do in a study week on this domain, in our own words; "
+        "a plan's n-th week on the domain names the n-th (round again when there are more weeks).",
+    )
+
+
+class ExamGuide(Strict):
+    """Which version of the provider's exam guide the domains and weights come from."""
+
+    version: str = Field(description='How people can recognise it, e.g. "the June 2026 guide".')
+    in_force_since: date | None = None
+    note: str | None = Field(
+        default=None, description="What is not confirmed about it, said plainly to the user."
+    )
+    sources: list[str] = Field(min_length=1)
+
+    def label(self) -> str:
+        """ "the June 2026 exam guide (in force since 1 June 2026)": for plan cards, calendars."""
+        day = self.in_force_since
+        return f"{self.version} (in force since {day.day} {day:%B %Y})" if day else self.version
 
 
 CertStatus = Literal["active", "retiring", "retired", "closed"]
@@ -237,6 +258,9 @@ class Certification(Strict):
     status_date: date | None = None
     successor: str | None = Field(default=None, description="Id of another certification here.")
     domains: list[Domain] = Field(default_factory=list)
+    guide: ExamGuide | None = Field(
+        default=None, description="The exam guide in force on the pack's review date."
+    )
     facts: list[str] = Field(default_factory=list, description="Format, cost, length, as found.")
     sources: list[str] = Field(min_length=1)
 
@@ -436,6 +460,7 @@ class RolePack(Strict):
             cited = list(section.sources)
             if isinstance(section, Certifications):
                 cited += [s for c in section.items for s in c.sources]
+                cited += [s for c in section.items if c.guide for s in c.guide.sources]
             for source_id in cited:
                 if source_id not in known:
                     raise ValueError(f"{name} cites unknown source {source_id!r}")

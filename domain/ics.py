@@ -128,6 +128,7 @@ def plan_ics(
     uid_prefix: str,
     now: datetime,
     session_minutes: int = 60,
+    about: str | None = None,
 ) -> bytes:
     """One event per planned week at the nudge time, plus an all-day event for the exam."""
     tz, at = zone(tz_name), parse_hhmm(local_time)
@@ -143,6 +144,7 @@ def plan_ics(
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(title)}",
+        *([f"X-WR-CALDESC:{_escape(about)}"] if about else []),
         *vtimezone(tz_name, first - timedelta(days=1), span_end + timedelta(days=8)),
     ]
     for week, local in sessions:

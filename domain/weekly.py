@@ -33,11 +33,11 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
-@lru_cache(maxsize=8192)
-def next_occurrence(weekday: int, local_time: str, tz_name: str, after: datetime) -> datetime:
+def occurrence_after(weekday: int, local_time: str, tz_name: str, after: datetime) -> datetime:
     """The first instant strictly after ``after`` that is ``weekday`` at ``local_time`` locally.
 
-    Cached: at a busy minute thousands of subscribers share one rule and one instant.
+    Uncached: for instants of one goal only (when it was set), which would just push the shared
+    ones out of :func:`next_occurrence`'s cache.
     """
     tz, at = zone(tz_name), parse_hhmm(local_time)
     local = after.astimezone(tz)
@@ -47,6 +47,18 @@ def next_occurrence(weekday: int, local_time: str, tz_name: str, after: datetime
         day += timedelta(days=7)
         moment = local_instant(day, at, tz)
     return moment
+
+
+next_occurrence = lru_cache(maxsize=8192)(occurrence_after)
+""":func:`occurrence_after`, cached: at a busy minute thousands of subscribers share one rule
+and one instant."""
+
+
+def first_session_day(goal_set: datetime, weekday: int, local_time: str, tz_name: str) -> date:
+    """The local day of the first weekly session after a goal was set: a study plan's first
+    day, so that every plan week holds exactly one nudge (and one calendar event)."""
+    first = occurrence_after(weekday, local_time, tz_name, goal_set)
+    return first.astimezone(zone(tz_name)).date()
 
 
 @lru_cache(maxsize=8192)

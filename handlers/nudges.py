@@ -12,7 +12,7 @@ the platform every time.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from bot.actions import action, parse_number
@@ -22,8 +22,8 @@ from bot.router import Router
 from bot.services import Services
 from content.loader import Library
 from domain.parsing import InputError, parse_clock, parse_weekday
-from domain.studyplan import build_plan
-from domain.weekly import day_text, describe_local, zone
+from domain.studyplan import PlanWeek, plan_length, week_number, week_of, weeks_left
+from domain.weekly import day_text, describe_local, first_session_day, zone
 from domain.zones import resolve_timezone
 from handlers.certs import cert_title
 from handlers.goals import (
@@ -62,48 +62,43 @@ def compose(claimed: Claimed, services: Services) -> Reply | None:
 
 
 def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
-    _, _, cert = find_cert(services, claimed.role_id, claimed.cert_id)
+    """A weekly nudge in O(1): the week's text comes from the plan layout cached under the small
+    key (credential, plan length, week number); only the dates are this person's own."""
+    library = services.library
+    _, _, cert = find_cert(library, claimed.role_id, claimed.cert_id)
     if cert is None or claimed.goal_created is None or claimed.goal_id is None:
         return None
-    start = plan_start(claimed.goal_created, claimed.weekday, claimed.local_time, claimed.timezone)
-    day = claimed.occurrence.astimezone(zone(claimed.timezone)).date()
-    title, sections, number = _nudge_body(
-        cert.id, claimed.role_id, services.library, start, claimed.exam_date, day
-    )
+    tz = claimed.timezone
+    start = first_session_day(claimed.goal_created, claimed.weekday, claimed.local_time, tz)
+    day = claimed.occurrence.astimezone(zone(tz)).date()
+    exam = claimed.exam_date
+    total = plan_length(start, exam)
+    number = week_number(start, day)
+    week = _week(library, claimed.role_id, cert.id, total, number)
+    if exam is not None:
+        when = f"{plural(weeks_left(exam, day), 'week')} left until your exam on {day_text(exam)}."
+    else:
+        when = (
+            f"Week {number} of your {total}-week plan (no exam date set; "
+            "add one with /goal → Change date or time)."
+        )
     prefix = "Reminder (snoozed) — " if claimed.snoozed else ""
     return Reply(
-        title=prefix + title,
-        sections=[Section(s.heading, list(s.paragraphs), list(s.bullets)) for s in sections],
+        title=f"{prefix}{cert_title(cert)} · {week.heading}",
+        sections=[
+            Section(heading="What to do this week", bullets=list(week.todo)),
+            Section(paragraphs=[when]),
+        ],
         buttons=nudge_buttons(claimed.goal_id, claimed.subscription_id, number, claimed.occurrence),
     )
 
 
-@lru_cache(maxsize=4096)
-def _nudge_body(
-    cert_id: str, role_id: str, library: Library, start: date, exam: date | None, day: date
-) -> tuple[str, tuple[Section, ...], int]:
-    """The text of one week's nudge; the same for everyone on that plan and week, so cached
-    (per library object, so a reloaded content pack is never served stale)."""
+@lru_cache(maxsize=8192)
+def _week(library: Library, role_id: str, cert_id: str, total: int, number: int) -> PlanWeek:
+    """Week ``number`` of a ``total``-week plan for this credential (per library object, so a
+    reloaded content pack is never served stale)."""
     _, _, cert = find_cert(library, role_id, cert_id)
-    assert cert is not None
-    plan = build_plan(domains_of(cert), start, exam)
-    number = plan.week_number(day)
-    week = plan.week(number)
-    sections = [Section(heading="What to do this week", bullets=list(week.todo))]
-    left = plan.weeks_left(day)
-    if left is not None and exam is not None:
-        when = f"{plural(left, 'week')} left until your exam on {day_text(exam)}."
-        sections.append(Section(paragraphs=[when]))
-    else:
-        sections.append(
-            Section(
-                paragraphs=[
-                    f"Week {number} of your {len(plan.weeks)}-week plan (no exam date set; "
-                    "add one with /goal → Change date or time)."
-                ]
-            )
-        )
-    return f"{cert_title(cert)} · {week.heading}", tuple(sections), number
+    return week_of(domains_of(cert), total, number)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_alt_text_says_in_words_what_each_chart_shows() -> None:
         "medium, over 70 high)."
     )
     assert "15 weekly sessions from 1 December 2026 to the week of 9 March 2027" in PLAN.alt
-    assert "Review: week 14; Practice exam: week 15." in PLAN.alt
+    assert "Practice exam: week 14; Final review: week 15." in PLAN.alt
     assert "Exam on 16 March 2027. Done: weeks 1–3, 5. Today is 5 January 2027." in PLAN.alt
     assert PROGRESS.alt.endswith(
         "6 of 14 weeks done (weeks 1–3, 5, 13–14 done); current streak 2 weeks."
@@ -101,7 +101,7 @@ def test_the_plan_chart_holds_exactly_the_plan_weeks() -> None:
     assert [(b.number, b.starts, b.topic, b.kind) for b in PLAN.weeks] == [
         (w.number, w.starts, w.topic, w.kind) for w in _PLAN.weeks
     ]
-    assert PLAN.areas[-2:] == ("Review", "Practice exam")
+    assert PLAN.areas[-2:] == ("Practice exam", "Final review")
     moot = PlanChart.of("t", _PLAN.weeks[:3], None, None, frozenset({2, 9}))
     assert moot.done == frozenset({2})
 

@@ -227,7 +227,8 @@ async def test_done_twice_changes_nothing_and_progress_shows_streak(
     reply = await chat.say("/progress")
     text = text_of(reply)
     assert "2 of 2 so far" in text and "Current streak: 2 weeks" in text, text
-    assert "(week 2 of 4 on this area) — done ✓" in text and "• ·" not in text, text
+    assert "Week 2: ML model development (week 1 of 4 on this area) — done ✓" in text, text
+    assert "• ·" not in text
     assert "week(s)" not in text and "(1/4)" not in text
     async with bot.db.session() as session:
         assert len((await session.exec(select(WeekDone))).all()) == 2

@@ -15,7 +15,9 @@ from bot.delivery import Deliverer
 from bot.errors import ChatMoved, MissingPermission, RetryLater, TransientError, Unreachable
 from bot.messages import Reply, Target
 from bot.scheduler import JOB_ID, Dispatcher, SchedulerComponent
+from domain.studyplan import build_plan
 from domain.weekly import zone
+from handlers.goals import domains_of
 from storage.goals import GoalView
 from storage.models import Delivery, Subscription
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
@@ -134,6 +136,34 @@ async def test_nudge_names_topic_weeks_left_and_has_buttons(
         "Stop",
     ]
     assert all(len(b.action.encode()) <= 64 for b in reply.all_buttons())
+
+
+async def test_a_nudge_for_a_changed_goal_reflects_the_change(
+    bot: CareerBot, clock: ManualClock, platform: RecordingPlatform
+) -> None:
+    """The week's text is cached by (credential, plan length, week): changing the exam date
+    changes the plan length, so the next nudge follows the new plan, not a cached old one."""
+    view = await make_goal(bot, weekday=1, at="19:30", exam=date(2027, 3, 16))
+    d = dispatcher(bot, platform)
+    clock.set(view.nudge.next_due_utc)  # type: ignore[union-attr]
+    await d.tick()
+    assert "16 weeks left until your exam on 16 March 2027" in text_of(platform.sent[-1][1])
+    new_exam = date(2027, 1, 19)
+    await bot.services.goals.reschedule(
+        view.goal.id or 0, 1, "19:30", "Europe/Berlin", clock.now(), exam_date=new_exam
+    )
+    clock.advance(timedelta(days=7))
+    await d.tick()
+    reply = platform.sent[-1][1]
+    cert = bot.services.library.get("mle").certifications.get("aws-mla")  # type: ignore[union-attr]
+    plan = build_plan(domains_of(cert), date(2026, 11, 24), new_exam)
+    assert len(plan.weeks) == 8
+    assert reply.title.endswith(plan.week(2).heading)
+    assert reply.sections[0].bullets == list(plan.week(2).todo)
+    assert "7 weeks left until your exam on 19 January 2027" in text_of(reply)
+    # …and the 16-week plan's week 2 really said something else.
+    old = build_plan(domains_of(cert), date(2026, 11, 24), date(2027, 3, 16)).week(2)
+    assert old.heading != plan.week(2).heading
 
 
 async def test_snooze_moves_only_that_occurrence(
@@ -278,7 +308,7 @@ async def test_goal_completes_at_the_exam_date(
         clock.set(first + timedelta(days=7 * week))
         await d.tick()
     assert len(platform.sent) == 2, "24 Nov and 1 Dec; none on or after the exam day"
-    assert "Final review and practice exam" in text_of(platform.sent[-1][1])
+    assert "Final review" in text_of(platform.sent[-1][1])
     done = await bot.services.goals.get(view.goal.id or 0)
     assert done is not None and done.goal.status == "completed"
     assert done.nudge is not None and done.nudge.status == "stopped"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from content.loader import load_library
 from domain.ics import plan_ics, transitions
 from domain.parsing import InputError, parse_clock, parse_exam_date, parse_when
-from domain.studyplan import DEFAULT_WEEKS, allocate, build_plan
+from domain.studyplan import DEFAULT_WEEKS, allocate, build_plan, plan_length, week_of
 from domain.weekly import latest_occurrence, next_occurrence
 from domain.zones import resolve_timezone, slug_to_zone, zone_to_slug
+from tests.conftest import Chat, text_of
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 AWS_MLA = (
@@ -29,32 +33,83 @@ def test_allocation_follows_weights_and_sums() -> None:
     assert sum(heavy) == 10 and heavy[0] == 8 and min(heavy) >= 1
 
 
-def test_plan_spreads_domains_and_ends_with_review() -> None:
+def test_plan_interleaves_domains_by_weight_and_ends_with_practice_then_review() -> None:
     plan = build_plan(AWS_MLA, date(2026, 11, 24), date(2027, 3, 16))
     assert len(plan.weeks) == 16
-    assert [w.kind for w in plan.weeks[-2:]] == ["review", "exam"]
+    assert [w.kind for w in plan.weeks[-2:]] == ["practice", "exam"]
+    assert [w.topic for w in plan.weeks[-2:]] == ["Practice exam and review", "Final review"]
     assert dict(plan.allocation) == {
         "Data preparation": 4,
         "Model development": 4,
         "Deployment": 3,
         "Monitoring": 3,
     }
+    study = [w.topic for w in plan.weeks if w.kind == "study"]
+    assert Counter(study) == Counter(dict(plan.allocation))
+    assert all(a != b for a, b in itertools.pairwise(study)), "no block of one area"
+    assert study[:4] == [name for name, _ in AWS_MLA], "every area comes in before any repeats"
     assert plan.weeks[0].heading == "Week 1: Data preparation (week 1 of 4 on this area)"
+    assert plan.weeks[4].heading == "Week 5: Data preparation (week 2 of 4 on this area)"
     assert plan.weeks_left(date(2026, 11, 24)) == 16
     assert plan.week_number(date(2026, 12, 1)) == 2
+
+
+def test_earlier_domains_come_back_for_spaced_review() -> None:
+    plan = build_plan(AWS_MLA, date(2026, 11, 24), date(2027, 3, 16))
+    seen: dict[str, int] = {}
+    reviewed = set()
+    for week in plan.weeks:
+        if week.review is not None:
+            assert week.review != week.topic and week.review in seen, "only an earlier area"
+            assert week.number - seen[week.review] >= 2, "after a gap, not the next week"
+            assert any(week.review in line for line in week.todo)
+            reviewed.add(week.review)
+            seen[week.review] = week.number
+        if week.kind == "study":
+            seen[week.topic] = week.number
+    assert reviewed == {name for name, _ in AWS_MLA}, "every area is brought back"
 
 
 def test_short_and_dateless_plans() -> None:
     one = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 11, 28))
     assert [w.kind for w in one.weeks] == ["exam"]
-    three = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 12, 15))
-    assert [w.topic for w in three.weeks[:2]] == [
+    assert "practice exam" in one.weeks[0].todo[0]
+    two = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 12, 5))
+    assert [w.kind for w in two.weeks] == ["study", "exam"]
+    four = build_plan(AWS_MLA, date(2026, 11, 24), date(2026, 12, 22))
+    assert [w.topic for w in four.weeks] == [
         "Data preparation + Model development",
         "Deployment + Monitoring",
+        "Practice exam and review",
+        "Final review",
     ]
     dateless = build_plan(AWS_MLA, date(2026, 11, 24), None)
     assert len(dateless.weeks) == DEFAULT_WEEKS and dateless.weeks_left(date(2027, 1, 1)) is None
     assert dateless.week(20).topic == "Keep practising"
+
+
+def test_each_week_names_the_packs_own_todo_for_that_area() -> None:
+    cert = load_library().get("mle").certifications.get("aws-mla")  # type: ignore[union-attr]
+    domains = tuple((d.name, d.weight, tuple(d.todo)) for d in cert.domains)
+    plan = build_plan(domains, date(2026, 11, 24), date(2027, 3, 16))
+    for week in plan.weeks:
+        if week.kind != "study":
+            continue
+        [domain] = [d for d in cert.domains if d.name == week.topic]
+        assert week.todo[0] == domain.todo[(week.part - 1) % len(domain.todo)]
+    for domain in cert.domains:
+        firsts = [w.todo[0] for w in plan.weeks if w.topic == domain.name]
+        assert all(a != b for a, b in itertools.pairwise(firsts)), "a new task each time"
+
+
+def test_a_week_from_the_cached_layout_is_the_dated_plans_week() -> None:
+    start, exam = date(2026, 11, 24), date(2027, 3, 16)
+    plan = build_plan(AWS_MLA, start, exam)
+    total = plan_length(start, exam)
+    for number in range(1, total + 3):
+        cached = week_of(AWS_MLA, total, number)
+        dated = plan.week(number)
+        assert (cached.heading, cached.todo, cached.kind) == (dated.heading, dated.todo, dated.kind)
 
 
 def test_next_and_latest_occurrence_are_inverse() -> None:
@@ -289,3 +344,19 @@ def test_ics_vtimezone_for_the_reported_berlin_plan() -> None:
     observances = _observances(lines)
     assert (datetime(2026, 10, 25, 3, 0), "+0200", "+0100") in observances
     assert (datetime(2027, 3, 28, 2, 0), "+0100", "+0200") in observances
+
+
+async def test_a_plan_says_which_exam_guide_it_follows(chat: Chat) -> None:
+    """The Google exam in force today follows the June 2026 guide: the card and the calendar
+    file both name it, and say what about it is not confirmed."""
+    for text in ("/goal", "gcp pmle", "2027-03-20", "Tuesday 19:30", "Europe/Berlin"):
+        card = await chat.say(text)
+    shown = text_of(card)
+    assert "Plan based on the June 2026 exam guide (in force since 1 June 2026)." in shown
+    assert "weights are not confirmed" in shown
+    await chat.press("Confirm")
+    reply = await chat.say("/plan_ics")
+    assert reply is not None and reply.document is not None
+    body = _unfold(reply.document.data.decode())
+    [about] = [line for line in body if line.startswith("X-WR-CALDESC:")]
+    assert "June 2026 exam guide" in about

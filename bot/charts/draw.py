@@ -173,14 +173,14 @@ def draw_plan(spec: PlanChart) -> Figure:
     ax = figure.subplots()
     figure.suptitle(title, fontsize=15, fontweight="bold", y=0.99, va="top")
     row = {area: len(areas) - 1 - i for i, area in enumerate(areas)}
-    study = [a for a in areas if a not in ("Review", "Practice exam")]
+    study = [a for a in areas if a not in ("Practice exam", "Final review")]
     colour = {a: AREA_COLOURS[i % len(AREA_COLOURS)] for i, a in enumerate(study)}
-    colour.update({"Review": MUTED, "Practice exam": INK})
+    colour.update({"Practice exam": INK, "Final review": MUTED})
     width = timedelta(days=6)
     for bar in spec.weeks:
         area = PlanChart.row_of(bar)
         left = mdates.date2num(bar.starts)
-        hatch = "//" if bar.kind == "review" else None
+        hatch = "//" if bar.kind == "exam" else None
         ax.add_patch(
             Rectangle(
                 (left, row[area] - 0.36),

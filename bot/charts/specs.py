@@ -114,12 +114,12 @@ class PlanChart(ChartSpec):
         seen: dict[str, None] = {}
         for bar in self.weeks:
             seen.setdefault(self.row_of(bar), None)
-        order = {"Review": 1, "Practice exam": 2}
+        order = {"Practice exam": 1, "Final review": 2}
         return tuple(sorted(seen, key=lambda name: order.get(name, 0)))
 
     @staticmethod
     def row_of(bar: PlanBar) -> str:
-        return {"review": "Review", "exam": "Practice exam"}.get(bar.kind, bar.topic)
+        return {"practice": "Practice exam", "exam": "Final review"}.get(bar.kind, bar.topic)
 
     @property
     def alt(self) -> str:

@@ -100,6 +100,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
+_POSITION = {m.key: i for i, m in enumerate(MEASURES)}
 ORDERING = "eloundou"
 """The measure "more / less exposed" neighbours are ordered by: the one covering most jobs."""
 ATTRIBUTION = (
@@ -138,7 +139,8 @@ class Occupation:
     reported_titles: tuple[str, ...]
 
     def figure(self, key: str) -> Figure:
-        return next(f for f in self.figures if f.measure.key == key)
+        """``figures`` always holds every measure, in the order of :data:`MEASURES`."""
+        return self.figures[_POSITION[key]]
 
     @property
     def present(self) -> list[Figure]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Literal
 
 from content.occupations.data import Occupation, OccupationData
@@ -47,26 +48,34 @@ FEW = 3
 Kind = Literal["one", "few", "many", "none"]
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    if word[-1:] != "s" or len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    return word[:-3] + "y" if len(word) > 4 and word.endswith("ies") else word[:-1]
 
 
 def words(text: str) -> tuple[str, ...]:
     """Lower-case, singular, connector-free: "Accountants and Auditors" → accountant, auditor."""
-    found = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'s ", " "))
-    return tuple(dict.fromkeys(_singular(w) for w in found if w not in CONNECTORS))
+    found = _WORD.findall(text.lower().replace("’", "'").replace("'s ", " "))
+    return tuple(dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS]))
 
 
-def _names(occ: Occupation) -> list[tuple[str, str]]:
-    """(name, kind) pairs; a parenthesised short form is its own name: "CPA", "OTR Driver"."""
-    found = [(occ.title, "title")]
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _names(occ: Occupation) -> list[str]:
+    """Every name of an occupation. A reported title with a short form in brackets counts
+    whole, without the brackets, and the short form alone: "CPA", "OTR Driver"."""
+    found = [occ.title]
     for title in occ.reported_titles:
-        found.append((re.sub(r"\s*\([^)]*\)", "", title), "reported"))
-        found.extend((inner, "reported") for inner in re.findall(r"\(([^)]*)\)", title))
+        found.append(title)
+        if "(" in title:
+            found.append(re.sub(r"\s*\([^)]*\)", "", title))
+            found.extend(re.findall(r"\(([^)]*)\)", title))
     return found
 
 
@@ -97,17 +106,17 @@ class OccupationIndex:
         self._name_words: list[tuple[str, ...]] = []
         self._name_text: list[str] = []
         self._name_soc: list[str] = []
-        self._exact: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        self._exact: dict[frozenset[str], list[int]] = defaultdict(list)
         self._postings: dict[str, list[int]] = defaultdict(list)
         for occ in data.occupations:
-            for name, _kind in _names(occ):
+            for name in _names(occ):
                 self._add(name, occ.soc)
         for alias, soc in data.aliases.names.items():
             self._add(alias, soc)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
-        for word in self._postings:
-            self._by_length[len(word)].append(word)
+        self._typos: dict[str, list[str]] | None = None
+        """Each one-letter deletion of every indexed word → the words; built on first need."""
         self.find = lru_cache(maxsize=2048)(self._find)
+        self._known = lru_cache(maxsize=8192)(self._known_uncached)
 
     def _add(self, name: str, soc: str) -> None:
         key = words(name)
@@ -117,20 +126,30 @@ class OccupationIndex:
         self._name_words.append(key)
         self._name_text.append(name.strip())
         self._name_soc.append(soc)
-        self._exact[tuple(sorted(key))].add(index)
+        self._exact[frozenset(key)].append(index)
         for word in key:
             self._postings[word].append(index)
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - one index per process, lives as long as it
-    def _known(self, word: str) -> str | None:
-        """The word itself if indexed, else its closest indexed word of similar length."""
+    def _known_uncached(self, word: str) -> str | None:
+        """The word itself if indexed, else the indexed word one or two edits away that looks
+        most like it (symmetric deletions, as in SymSpell), or None."""
         if word in self._postings:
             return word
         if len(word) < 4 or word.isdigit():
             return None
-        pool = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.8)
-        return close[0] if close else None
+        if self._typos is None:
+            self._typos = defaultdict(list)
+            for known in self._postings:
+                if len(known) >= 3:
+                    for variant in (known, *_deletes(known)):
+                        self._typos[variant].append(known)
+        candidates = {c for v in (word, *_deletes(word)) for c in self._typos.get(v, ())}
+        scored = [
+            (difflib.SequenceMatcher(None, word, c).ratio(), len(self._postings[c]), c)
+            for c in candidates
+        ]
+        best = max(scored, default=None)
+        return best[2] if best is not None and best[0] >= 0.75 else None
 
     def _match(self, index: int, exact: bool) -> Match:
         return Match(self.data.by_soc[self._name_soc[index]], self._name_text[index], exact)
@@ -142,35 +161,30 @@ class OccupationIndex:
             if occ is not None:
                 return Found("one", (Match(occ, occ.soc, True),), 1)
             return Found("none", tuple(self._same_group(f"{code[1]}-{code[2]}")))
-        query = [w for w in (self._known(w) for w in words(text)) if w is not None]
-        asked = words(text)
+        asked = words(text[:200])
         if not asked:
             return Found("none", ())
-        if len(query) == len(asked):
-            exact = self._exact.get(tuple(sorted(set(query))), set())
-            if exact:
-                return self._decide([(i, True) for i in sorted(exact)])
-        return self._ranked(query, complete=len(query) == len(asked))
+        query = [w for w in (self._known(w) for w in asked) if w is not None]
+        complete = len(query) == len(asked)
+        if complete and (exact := self._exact.get(frozenset(query))):
+            return self._decide([(i, True) for i in exact])
+        return self._ranked(query, complete)
 
     def _ranked(self, query: list[str], complete: bool) -> Found:
         wanted = set(query)
-        hits: dict[int, int] = defaultdict(int)
-        for word in wanted:
-            for i in self._postings.get(word, ()):
-                hits[i] += 1
-        best: dict[str, tuple[float, float, int]] = {}
-        for i, shared in hits.items():
-            score = (shared / len(wanted), shared / len(self._name_words[i]), -i)
-            soc = self._name_soc[i]
-            if score > best.get(soc, (0.0, 0.0, 0)):
-                best[soc] = score
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
-        if not ranked:
+        hits = Counter(chain.from_iterable(self._postings[w] for w in wanted))
+        if not hits:
             return Found("none", ())
-        top = ranked[0][1][:2]
-        if not complete or top[0] < 1.0:
-            return Found("none", tuple(self._match(-s[2], False) for _, s in ranked[:FEW]))
-        tied = [-s[2] for _, s in ranked if s[:2] == top]
+        most = max(hits.values())
+        if not complete or most < len(wanted):
+            # Not every word fits one name: the names sharing the most words are the closest.
+            best = sorted(
+                (i for i, n in hits.items() if n == most), key=lambda i: len(self._name_words[i])
+            )
+            return Found("none", tuple(self._decide([(i, False) for i in best]).matches))
+        fitting = [i for i, n in hits.items() if n == most]
+        shortest = min(len(self._name_words[i]) for i in fitting)
+        tied = sorted(i for i in fitting if len(self._name_words[i]) == shortest)
         return self._decide([(i, False) for i in tied])
 
     def _decide(self, found: list[tuple[int, bool]]) -> Found:

@@ -30,6 +30,7 @@ from handlers.goals.shared import (
     domains_of,
     find_cert,
     goal_view,
+    guide_text,
     plural,
     require_private,
     schedule_text,
@@ -428,6 +429,8 @@ async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
             bullets=plan_bullets(weeks),
         )
     )
+    if guide := guide_text(cert):
+        reply.add(Section(paragraphs=[guide]))
     today = ctx.now.astimezone(zone(tz_name)).date()
     reply.chart = PlanChart.of(f"Study plan: {cert_title(cert)}", weeks, exam, today, frozenset())
     if exam is None:

@@ -7,15 +7,22 @@ the scheduler build the same buttons and texts as /goal does.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.actions import action, parse_number
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Reply, Section
 from content.schema import Certification
-from domain.studyplan import Plan, build_plan
-from domain.weekly import WEEKDAYS, day_text, describe_local, next_occurrence, zone
+from domain.studyplan import DomainSpec, Plan, build_plan
+from domain.weekly import (
+    WEEKDAYS,
+    day_text,
+    describe_local,
+    first_session_day,
+    next_occurrence,
+    zone,
+)
 from handlers.certs import cert_title
 from storage.goals import GoalView, streak
 from storage.models import Goal, Subscription
@@ -36,15 +43,19 @@ def find_cert(ctx_or_library: Any, role_id: str, cert_id: str | None):  # type: 
     return role, section, cert
 
 
-def domains_of(cert: Certification | None) -> tuple[tuple[str, float], ...]:
-    return tuple((d.name, d.weight) for d in cert.domains) if cert else ()
+def domains_of(cert: Certification | None) -> tuple[DomainSpec, ...]:
+    return tuple((d.name, d.weight, tuple(d.todo)) for d in cert.domains) if cert else ()
 
 
-def plan_start(goal_created: datetime, weekday: int, local_time: str, tz_name: str) -> date:
-    """The plan's first day: the local day of the first weekly session after the goal was set,
-    so that every plan week holds exactly one nudge (and one calendar event)."""
-    first = next_occurrence(weekday, local_time, tz_name, goal_created)
-    return first.astimezone(zone(tz_name)).date()
+plan_start = first_session_day
+
+
+def guide_text(cert: Certification | None) -> str | None:
+    """Which exam guide a plan follows, and what about it is unconfirmed: plans must say it."""
+    if cert is None or cert.guide is None:
+        return None
+    note = f" {cert.guide.note}" if cert.guide.note else ""
+    return f"Plan based on {cert.guide.label()}.{note}"
 
 
 def plan_of(goal: Goal, sub: Subscription, cert: Certification | None) -> Plan:

@@ -13,6 +13,7 @@ from handlers.certs import cert_title
 from handlers.goals.shared import (
     find_cert,
     first_nudge,
+    guide_text,
     next_nudge_text,
     plan_of,
     plural,
@@ -138,6 +139,7 @@ async def calendar_reply(ctx: Context, view: GoalView) -> Reply:
         first=first_nudge(goal, sub),
         uid_prefix=f"goal-{goal.id}-{goal.created_utc:%Y%m%d%H%M}",
         now=ctx.now,
+        about=guide_text(cert),
     )
     reply = Reply.text(
         "Your weekly study sessions, "
