@@ -5,6 +5,8 @@ its own process, handing out at most ``limit`` updates per getUpdates as Telegra
 
 - **bare**: a plain PTB ``Application`` whose only handler echoes the text back with
   ``reply_text`` — the least any PTB bot can do per update;
+- **bare+pool16**: the same with careerbot's connection pool (16 connections instead of PTB's
+  default 256), to separate what the pool setting saves from what careerbot's own work costs;
 - **careerbot**: the real :class:`TelegramAdapter` over the real :class:`CareerBot` (router,
   middlewares, a real SQLite file), answering ``/risk``, pacing off.
 
@@ -16,12 +18,18 @@ spends on one update (handler and send), and the garbage collector's pauses in t
 ``--gc freeze`` runs careerbot with the heap frozen after start-up, as ``careerbot run`` does.
 
     .venv/bin/python -m bench.telegram [--updates 2000] [--users 200] [--rounds 3]
+
+To see where one design's time goes, start a server and profile one child::
+
+    .venv/bin/python -m bench.telegram --serve 2200 200 < /dev/tty   # prints the port
+    .venv/bin/python -m bench.telegram --child careerbot PORT --profile /tmp/tg.prof
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
 import os
@@ -33,8 +41,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.telegram import CONNECTION_POOL, POOL_WAIT
+
 CONCURRENCY = 64
-DESIGNS = ("bare", "careerbot", "careerbot+freeze")
+DESIGNS = ("bare", "bare+pool16", "careerbot", "careerbot+freeze")
 
 
 # ---------------------------------------------------------------------------- the fake server
@@ -76,7 +86,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
-async def _bare(api_url: str, token: str) -> tuple[Any, Any]:
+async def _bare(api_url: str, token: str, pool: int | None) -> tuple[Any, Any]:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -84,14 +94,16 @@ async def _bare(api_url: str, token: str) -> tuple[Any, Any]:
         assert update.message is not None
         await update.message.reply_text(update.message.text or "")
 
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(api_url)
         .concurrent_updates(CONCURRENCY)
         .job_queue(None)
-        .build()
     )
+    if pool is not None:
+        builder = builder.connection_pool_size(pool).pool_timeout(POOL_WAIT)
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     await app.initialize()
     return app, None
@@ -120,13 +132,18 @@ async def _careerbot(api_url: str, token: str, data_dir: Path) -> tuple[Any, Any
     return adapter.application, bot
 
 
-async def _child(design: str, port: int, warm: int, timed: int) -> dict[str, Any]:
+async def _child(
+    design: str, port: int, warm: int, timed: int, profile: str | None = None
+) -> dict[str, Any]:
     from tests.adapters.fake_telegram import TOKEN
+
+    profiler = cProfile.Profile() if profile else None
 
     api_url = f"http://127.0.0.1:{port}/bot"
     with tempfile.TemporaryDirectory() as tmp:
-        if design == "bare":
-            app, bot = await _bare(api_url, TOKEN)
+        if design.startswith("bare"):
+            pool = CONNECTION_POOL if design == "bare+pool16" else None
+            app, bot = await _bare(api_url, TOKEN, pool)
         else:
             app, bot = await _careerbot(api_url, TOKEN, Path(tmp))
         if design.endswith("+freeze"):
@@ -148,8 +165,12 @@ async def _child(design: str, port: int, warm: int, timed: int) -> dict[str, Any
                 marks["wall"], marks["cpu"] = time.perf_counter(), time.process_time()
                 latencies.clear()
                 pauses.clear()
+                if profiler is not None:
+                    profiler.enable()
             if len(handled) == warm + timed:
                 all_done.set()
+                if profiler is not None:
+                    profiler.disable()
 
         app.process_update = timed_update  # type: ignore[method-assign]
         pauses: list[float] = []
@@ -176,6 +197,8 @@ async def _child(design: str, port: int, warm: int, timed: int) -> dict[str, Any
         await app.shutdown()
         if bot is not None:
             await bot.stop()
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
     full = [p for p in pauses if p > 0]
     return {
         "design": design,
@@ -254,15 +277,17 @@ def main(updates: int, users: int, rounds: int, designs: list[str]) -> None:
     for design in designs:
         row = {c: statistics.median(x[c] for x in results[design]) for c in columns}
         print(f"{'':5} {design:18} " + " ".join(f"{row[c]:14.2f}" for c in columns))
-    if "bare" in results:
-        bare = statistics.median(x["updates_per_s"] for x in results["bare"])
-        bare_cpu = statistics.median(x["cpu_ms"] for x in results["bare"])
-        for design in designs[1:]:
-            ours = statistics.median(x["updates_per_s"] for x in results[design])
-            cpu = statistics.median(x["cpu_ms"] for x in results[design])
+
+    def median(design: str, column: str) -> float:
+        return statistics.median(x[column] for x in results[design])
+
+    for base in (d for d in designs if d.startswith("bare")):
+        for design in (d for d in designs if not d.startswith("bare")):
+            speed = median(design, "updates_per_s") / median(base, "updates_per_s")
+            per_cpu = median(base, "cpu_ms") / median(design, "cpu_ms")
             print(
-                f"{design}: {ours / bare:.2f} of the bare bot's updates/s; "
-                f"CPU per update {cpu / bare_cpu:.2f}x the bare bot's"
+                f"{design} vs {base}: {speed:.2f} of its updates/s, "
+                f"{per_cpu:.2f} of its updates per CPU second"
             )
 
 
@@ -275,11 +300,13 @@ if __name__ == "__main__":
     parser.add_argument("--serve", nargs=2, type=int, metavar=("TOTAL", "USERS"))
     parser.add_argument("--text", default="/risk")
     parser.add_argument("--child", nargs=2, metavar=("DESIGN", "PORT"))
+    parser.add_argument("--profile", help="with --child: cProfile of the timed part to this file")
     args = parser.parse_args()
     if args.serve:
         asyncio.run(_serve(args.serve[0], args.serve[1], args.text))
     elif args.child:
         design, port = args.child[0], int(args.child[1])
-        print(json.dumps(asyncio.run(_child(design, port, args.users, args.updates))))
+        result = asyncio.run(_child(design, port, args.users, args.updates, args.profile))
+        print(json.dumps(result))
     else:
         main(args.updates, args.users, args.rounds, args.designs.split(","))

@@ -3,6 +3,12 @@
 Adapters implement this small protocol; handlers use it for the few things only the platform can
 answer (is this person a moderator here? may the bot post in that channel?) and to post into a
 chat other than the one they are answering.
+
+Two optional capabilities, looked up with ``getattr`` by handlers.privacy: ``async
+private_chat_of(user_id) -> str | None`` (a platform whose private chat ids differ from user ids,
+Discord, names the person's DM chat so /forget from a server finds it) and ``async
+forget_user(user_id) -> None`` (a platform that keeps something of its own about the person,
+the terminal chat's saved menu, deletes it).
 """
 
 from __future__ import annotations

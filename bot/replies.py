@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from content.schema import RolePack
 
 
-def menu_buttons(role: RolePack) -> list[list[Button]]:
-    """The main menu for one role; sections the pack lacks are left out rather than dead ends."""
+def menu_buttons(role: RolePack, *, about_page: bool = False) -> list[list[Button]]:
+    """The main menu for one role; sections the pack lacks are left out rather than dead ends.
+    ``about_page``: shown under the role's own About page, which must not offer itself again."""
     rid = role.id
     candidates = [
         ("AI automation risk", "risk", role.risk),
@@ -23,12 +24,17 @@ def menu_buttons(role: RolePack) -> list[list[Button]]:
         ("FAQ", "faqs", role.faqs),
         ("Certifications", "certs", role.certifications),
         ("A day in the life", "day", role.day_in_the_life or role.activities),
+        ("Salary", "salary", role.salary),
+        ("Lifecycle of the work", "lifecycle", role.lifecycle),
+        ("Hiring guide", "hiring", role.hiring_table),
     ]
     buttons = [Button(label, action(name, rid)) for label, name, section in candidates if section]
-    if len(buttons) < len(candidates):
+    if not about_page and len(buttons) < len(candidates):
         buttons.append(Button("About this role", action("card", rid)))
     buttons.append(Button("Choose another role", action("roles")))
     buttons.append(Button("Sources & method", action("about", rid)))
+    buttons.append(Button("My study goal", action("goal", "start")))
+    buttons.append(Button("My data", action("mydata")))
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.app import CareerBot
+from bot.app import CareerBot, freeze_heap
 from bot.errors import StartFailed
 from bot.platform import Platform
 
@@ -165,6 +165,7 @@ async def serve(
             await component.start()
             started_after.append(component)
             log.info("%s started", component.name)
+        freeze_heap()  # everything long-lived exists now: keep full collections short
         await _until_stopped(stop, starter.started)
     finally:
         await starter.cancel()

@@ -315,8 +315,9 @@ class Certifications(Sourced):
         return ordered + [c for c in self.items if c not in ordered]
 
     def bookable(self) -> list[Certification]:
-        """What a person can book today, successors included, in roadmap order."""
-        return [c for c in self.in_order() if c.is_open]
+        """What a person can book today, successors included, in roadmap order: open, and one
+        named exam (a step that only describes a kind of credential is nothing to book)."""
+        return [c for c in self.in_order() if c.goal_ready]
 
     def replaced(self, cert: Certification) -> Certification | None:
         """The credential that ``cert`` is the successor of, if any."""
@@ -391,7 +392,7 @@ SECTION_TITLES = {
     "certifications": "certification roadmap",
     "salary": "salary",
     "lifecycle": "lifecycle stages",
-    "hiring_table": "hiring table",
+    "hiring_table": "hiring guide",
     "adjacent_roles": "adjacent roles",
 }
 

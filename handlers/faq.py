@@ -50,6 +50,7 @@ async def faq(ctx: Context) -> Reply:
 
 
 @router.action("salary")
+@router.command("salary", "What the sources say about pay for a role", takes_role=True)
 async def salary(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.salary is None:

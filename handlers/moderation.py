@@ -143,6 +143,12 @@ async def summary_command(ctx: Context) -> Reply:
     role = _role(ctx, role_text, settings.role_id if settings else None)
     if isinstance(role, Reply):
         return role
+    if not ctx.in_group and verb != "here":
+        return Reply.text(
+            "Linking and posting to a channel belong in a group: add me to the group, then "
+            "send /summary link <channel> there (you must administer both). Here, /summary "
+            "[role] shows a preview."
+        )
     if not ctx.in_group and verb == "here":
         preview = summary(role)
         preview.title = f"Preview — {preview.title}"

@@ -7,16 +7,24 @@ from bot.actions import action
 from bot.context import Context
 from bot.messages import Button, Reply, Section
 from bot.router import Router
+from content.loader import Library
 from content.schema import RISK_DEFINITION, RolePack
+from handlers.certs import cert_title
 from handlers.common import answer
 from handlers.occupations import occupation_reply
 
 router = Router("roles")
 
 
-def role_card(role: RolePack) -> Reply:
+def _named(library: Library | None, role_id: str, text: str) -> str:
+    """A comparison bullet led by the other role's title, so it says which role it compares."""
+    pack = library.get(role_id) if library is not None else None
+    return f"{pack.title}: {text}" if pack is not None else text
+
+
+def role_card(role: RolePack, library: Library | None = None) -> Reply:
     """What a role is, how it relates to its neighbours, and which sections have no data."""
-    reply = Reply(title=role.title, buttons=replies.menu_buttons(role))
+    reply = Reply(title=role.title, buttons=replies.menu_buttons(role, about_page=True))
     reply.add(Section(paragraphs=[role.summary]))
     if role.overview:
         reply.add(Section(paragraphs=[role.overview.text]))
@@ -24,7 +32,10 @@ def role_card(role: RolePack) -> Reply:
         reply.add(
             Section(
                 heading="How it compares",
-                bullets=[item.difference for item in role.adjacent_roles.items],
+                bullets=[
+                    _named(library, item.role, item.difference)
+                    for item in role.adjacent_roles.items
+                ],
             )
         )
     missing = role.missing_sections()
@@ -61,12 +72,12 @@ def summary(role: RolePack) -> Reply:
     if role.protection:
         reply.add(Section(heading="Skills that protect", bullets=list(role.protection.skills)))
     if role.certifications:
-        ready = [c for c in role.certifications.roadmap() if c.is_open]
+        ready = role.certifications.bookable()
         if ready:
             reply.add(
                 Section(
-                    heading="Certifications you can still take",
-                    bullets=[f"{c.name} ({c.provider})" for c in ready],
+                    heading="Certifications you can book today",
+                    bullets=[f"{cert_title(c)}, {c.provider}" for c in ready],
                 )
             )
     missing = role.missing_sections()
@@ -90,6 +101,7 @@ def roles_list(ctx: Context) -> Reply:
     )
     reply.add(Section(paragraphs=["Pick one and I'll remember it for your next questions."]))
     reply.buttons = [[Button(p.title, action("role", p.id))] for p in ctx.services.library.packs]
+    reply.buttons.append([Button("Main menu", action("menu", ctx.role().id))])
     return reply
 
 
@@ -110,7 +122,7 @@ async def roles_button(ctx: Context) -> Reply:
 
 @router.action("card")
 async def card(ctx: Context) -> Reply:
-    return answer(ctx, role_card(ctx.action_role()))
+    return answer(ctx, role_card(ctx.action_role(), ctx.services.library))
 
 
 @router.action("role")
@@ -122,6 +134,6 @@ async def _choose(ctx: Context, pack: RolePack) -> Reply:
     if ctx.user.role_id != pack.id and ctx.user.id is not None:
         await ctx.services.users.update(ctx.user.id, role_id=pack.id)
         ctx.user.role_id = pack.id
-    reply = role_card(pack)
+    reply = role_card(pack, ctx.services.library)
     reply.sections.insert(0, Section(paragraphs=[f"Got it: your role is now {pack.title}."]))
     return reply

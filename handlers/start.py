@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import replies
 from bot.context import Context, paused_name
 from bot.messages import Reply, Section
-from bot.router import Router
+from bot.router import CommandInfo, Router
 from handlers.common import answer, target_role
 
 router = Router("start")
@@ -28,6 +28,19 @@ async def menu(ctx: Context) -> Reply:
     return answer(ctx, replies.menu(target_role(ctx)))
 
 
+async def usable_commands(ctx: Context) -> list[CommandInfo]:
+    """The commands the asker may use where they asked: the goal commands only in a private
+    chat, the moderators' ones only to a moderator of this group."""
+    if not ctx.in_group:
+        return [i for i in ctx.services.router_commands if i.scope != "moderator"]
+    moderator = await ctx.platform.is_moderator(ctx.inbound.chat_id, ctx.inbound.user_id)
+    return [
+        i
+        for i in ctx.services.router_commands
+        if i.scope == "all" or (i.scope == "moderator" and moderator)
+    ]
+
+
 @router.command("cancel", "Stop what you are in the middle of, such as setting a goal")
 async def cancel(ctx: Context) -> Reply:
     """Ends a conversation outright; the dispatcher has already set it aside for this command."""
@@ -41,11 +54,9 @@ async def cancel(ctx: Context) -> Reply:
 
 @router.command("help", "What I can do and how to ask")
 async def help_(ctx: Context) -> Reply:
-    commands = ctx.services.router_commands
     listed = [
         f"/{info.name}{' [role]' if info.takes_role else ''} — {info.description}"
-        for info in commands
-        if info.scope != "moderator" or ctx.in_group
+        for info in await usable_commands(ctx)
     ]
     reply = Reply(title="How to use careerbot")
     reply.add(Section(heading="Commands", bullets=listed))

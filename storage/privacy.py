@@ -1,11 +1,22 @@
-"""Everything stored about one person: shown by /mydata, erased by /forget."""
+"""Everything stored about one person: shown by /mydata, erased by /forget.
+
+What counts as theirs: their user row and everything hanging off it (goals, weeks done, nudges
+and their deliveries, and any table with a cascading foreign key to ``users``), their
+unfinished conversations, their private chats with the bot (every one we can find: the one
+asked from, the ones their nudges and conversations went to, and the one the platform names)
+and settings keyed by those private chats. A weekly summary they set for a group belongs to the
+group: it stays, and only its link to them is dropped. After deleting, SQLite's write-ahead log
+is checkpointed so the rows do not linger in the ``-wal`` file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, or_
-from sqlmodel import SQLModel, select
+from sqlalchemy import delete, update
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.models import (
@@ -13,6 +24,7 @@ from storage.models import (
     ConversationState,
     Delivery,
     Goal,
+    GroupSettings,
     RiskCheck,
     Subscription,
     User,
@@ -34,23 +46,51 @@ class Privacy:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def export(self, user: User, chat_id: str) -> dict[str, Any]:
-        """Every row that belongs to ``user``, in a form that can be shown or saved as JSON."""
+    async def _private_chat_ids(
+        self, session: AsyncSession, user: User, known: Iterable[str]
+    ) -> list[str]:
+        """The person's private chats: those given, their own id (a private chat's id on
+        Telegram and in the terminal), and wherever their nudges and conversations went."""
+        candidates = {*known, user.platform_user_id}
+        subs = await session.exec(
+            select(Subscription.chat_id).where(
+                Subscription.user_id == user.id, Subscription.kind == "nudge"
+            )
+        )
+        candidates.update(subs.all())
+        states = await session.exec(
+            select(ConversationState.chat_id).where(
+                ConversationState.platform == user.platform,
+                ConversationState.user_id == user.platform_user_id,
+            )
+        )
+        candidates.update(states.all())
+        private = await session.exec(
+            select(Chat.platform_chat_id).where(
+                Chat.platform == user.platform,
+                col(Chat.platform_chat_id).in_(sorted(candidates)),
+                Chat.kind == "private",
+            )
+        )
+        return sorted(private.all())
+
+    async def export(self, user: User, private_chats: Iterable[str]) -> dict[str, Any]:
+        """Every row that belongs to ``user`` (exactly what :meth:`forget` deletes or unlinks),
+        in a form that can be shown or saved as JSON."""
         assert user.id is not None
         async with self.db.session() as session:
             goals = (await session.exec(select(Goal).where(Goal.user_id == user.id))).all()
             goal_ids = [g.id for g in goals]
             weeks = (
-                await session.exec(select(WeekDone).where(WeekDone.goal_id.in_(goal_ids)))  # type: ignore[union-attr]
+                await session.exec(select(WeekDone).where(col(WeekDone.goal_id).in_(goal_ids)))
             ).all()
             subs = (
                 await session.exec(select(Subscription).where(Subscription.user_id == user.id))
             ).all()
+            nudge_ids = [s.id for s in subs if s.kind != "summary"]
             deliveries = (
                 await session.exec(
-                    select(Delivery).where(
-                        Delivery.subscription_id.in_([s.id for s in subs])  # type: ignore[union-attr]
-                    )
+                    select(Delivery).where(col(Delivery.subscription_id).in_(nudge_ids))
                 )
             ).all()
             states = (
@@ -64,12 +104,19 @@ class Privacy:
             checks = (
                 await session.exec(select(RiskCheck).where(RiskCheck.user_id == user.id))
             ).all()
-            private_chat = (
+            chat_ids = await self._private_chat_ids(session, user, private_chats)
+            chats = (
                 await session.exec(
                     select(Chat).where(
-                        Chat.platform == user.platform,
-                        Chat.platform_chat_id == chat_id,
-                        Chat.kind == "private",
+                        Chat.platform == user.platform, col(Chat.platform_chat_id).in_(chat_ids)
+                    )
+                )
+            ).all()
+            settings = (
+                await session.exec(
+                    select(GroupSettings).where(
+                        GroupSettings.platform == user.platform,
+                        col(GroupSettings.chat_id).in_(chat_ids),
                     )
                 )
             ).all()
@@ -77,38 +124,56 @@ class Privacy:
             "profile": _public(user),
             "goals": [_public(g) for g in goals],
             "weeks_done": [_public(w) for w in weeks],
-            "subscriptions": [_public(s) for s in subs],
+            "subscriptions": [_public(s) for s in subs if s.kind != "summary"],
+            "group_summaries_you_set": [_public(s) for s in subs if s.kind == "summary"],
             "deliveries": [_public(d) for d in deliveries],
             "conversation": [_public(s) for s in states],
             "risk_check": [_public(c) for c in checks],
-            "private_chat": [_public(c) for c in private_chat],
+            "private_chat": [_public(c) for c in chats],
+            "private_chat_settings": [_public(s) for s in settings],
         }
 
-    async def forget(self, user: User, chat_id: str) -> None:
-        """Delete the person and everything hanging off them, in one transaction."""
+    async def forget(self, user: User, private_chats: Iterable[str]) -> None:
+        """Delete the person and everything hanging off them, in one transaction; keep the
+        group summaries they set, without them."""
         assert user.id is not None
         async with self.db.session() as session:
+            chat_ids = await self._private_chat_ids(session, user, private_chats)
             goal_ids = select(Goal.id).where(Goal.user_id == user.id)
-            sub_ids = select(Subscription.id).where(
-                or_(Subscription.user_id == user.id, Subscription.goal_id.in_(goal_ids))  # type: ignore[union-attr]
+            await session.exec(
+                update(Subscription)
+                .where(col(Subscription.user_id) == user.id, col(Subscription.kind) == "summary")
+                .values(user_id=None)
             )
-            await session.exec(delete(Delivery).where(Delivery.subscription_id.in_(sub_ids)))  # type: ignore[union-attr]
-            await session.exec(delete(Subscription).where(Subscription.id.in_(sub_ids)))  # type: ignore[union-attr]
-            await session.exec(delete(WeekDone).where(WeekDone.goal_id.in_(goal_ids)))  # type: ignore[union-attr]
+            nudge_ids = select(Subscription.id).where(
+                col(Subscription.kind) != "summary",
+                (col(Subscription.user_id) == user.id) | col(Subscription.goal_id).in_(goal_ids),
+            )
+            await session.exec(delete(Delivery).where(col(Delivery.subscription_id).in_(nudge_ids)))
+            await session.exec(delete(Subscription).where(col(Subscription.id).in_(nudge_ids)))
+            await session.exec(delete(WeekDone).where(col(WeekDone.goal_id).in_(goal_ids)))
             await session.exec(delete(Goal).where(Goal.user_id == user.id))
             await session.exec(delete(RiskCheck).where(RiskCheck.user_id == user.id))
             await session.exec(
                 delete(ConversationState).where(
-                    ConversationState.platform == user.platform,
-                    ConversationState.user_id == user.platform_user_id,
+                    col(ConversationState.platform) == user.platform,
+                    col(ConversationState.user_id) == user.platform_user_id,
+                )
+            )
+            await session.exec(
+                delete(GroupSettings).where(
+                    col(GroupSettings.platform) == user.platform,
+                    col(GroupSettings.chat_id).in_(chat_ids),
                 )
             )
             await session.exec(
                 delete(Chat).where(
-                    Chat.platform == user.platform,
-                    Chat.platform_chat_id == chat_id,
-                    Chat.kind == "private",
+                    col(Chat.platform) == user.platform,
+                    col(Chat.platform_chat_id).in_(chat_ids),
+                    col(Chat.kind) == "private",
                 )
             )
-            await session.exec(delete(User).where(User.id == user.id))
+            # Tables other features add hang off users with ON DELETE CASCADE.
+            await session.exec(delete(User).where(col(User.id) == user.id))
             await session.commit()
+        await self.db.checkpoint()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, false, func, or_, update
+from sqlalchemy import and_, bindparam, false, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite import aiosqlite as sqlite_aiosqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
@@ -40,8 +42,54 @@ _IDENTIFY = (
 """Built once: composing this statement per message cost about as much as running it."""
 
 
-def _columns(row: Row[Any], prefix: str) -> dict[str, Any]:
+def _columns(row: Any, prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
+
+
+class _PlainRow:
+    """What the identify code reads from a SQLAlchemy row, for a row read with sqlite3."""
+
+    __slots__ = ("_mapping", "s_id")
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+        self.s_id = mapping["s_id"]
+
+
+@lru_cache(maxsize=1)
+def _identify_for_sqlite() -> tuple[str, tuple[str, ...], list[tuple[str, Any]]]:
+    """``_IDENTIFY`` as SQLite SQL, its parameter order, and each column's converter: the
+    result processors SQLAlchemy itself applies, so both paths build identical rows."""
+    dialect = sqlite_aiosqlite.dialect()
+    compiled = _IDENTIFY.compile(dialect=dialect)
+    columns = [
+        (column.name, column.type._cached_result_processor(dialect, None))
+        for column in _IDENTIFY.selected_columns
+    ]
+    return compiled.string, tuple(compiled.positiontup or ()), columns
+
+
+def _read_directly(db: Database, params: dict[str, str]) -> tuple[_PlainRow | None] | None:
+    """The identify row read on the loop's thread (see :meth:`Database.reader`); None when
+    that is not possible here and the async path must be taken."""
+    reader = db.reader()
+    if reader is None:
+        return None
+    sql, order, columns = _identify_for_sqlite()
+    try:
+        raw = reader.execute(sql, [params[name] for name in order]).fetchone()
+    except sqlite3.Error:
+        return None
+    if raw is None:
+        return (None,)
+    return (
+        _PlainRow(
+            {
+                name: (convert(value) if convert else value)
+                for (name, convert), value in zip(columns, raw, strict=True)
+            }
+        ),
+    )
 
 
 def _dialect_insert(dialect: str) -> Any:
@@ -123,8 +171,12 @@ class Users:
         held over several thread hops made the others time out with "database is locked").
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
-        async with self.db.engine.connect() as connection:
-            row = (await connection.execute(_IDENTIFY, params)).first()
+        found = _read_directly(self.db, params)
+        if found is not None:
+            row: Any = found[0]
+        else:
+            async with self.db.engine.connect() as connection:
+                row = (await connection.execute(_IDENTIFY, params)).first()
         created: User | None = None
         if row is None or chat is not None:
             async with self.db.autocommit.connect() as connection:

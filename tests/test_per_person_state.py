@@ -171,3 +171,22 @@ async def test_send_limiter_is_bounded_and_a_busy_chat_keeps_its_bucket() -> Non
         await limiter.acquire("busy")  # its bucket is still there, so it is paced
     assert len(limiter._chats) == 3
     assert sum(waits) == pytest.approx(10.0)
+
+
+async def test_the_direct_sqlite_read_equals_the_sqlalchemy_read(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.conversations import Conversations, State, StateKey
+
+    users = Users(db)
+    await users.identify(
+        "telegram", "5", "-9", "Bo", START, ChatSeen("telegram", "-9", "group", "G")
+    )
+    await Conversations(db).set(StateKey("telegram", "-9", "5"), State("goal", {"step": 2}), START)
+    direct = await users.identify("telegram", "5", "-9", "Bo", START)
+    assert db.reader() is not None
+    monkeypatch.setattr(db, "reader", lambda: None)
+    through_sqlalchemy = await users.identify("telegram", "5", "-9", "Bo", START)
+    assert direct == through_sqlalchemy
+    assert direct[1] is not None and direct[1].name == "goal"
+    assert direct[0].created_utc == START and direct[0].created_utc.tzinfo is not None

@@ -84,6 +84,12 @@ class ConsolePlatform:
     async def is_moderator(self, chat_id: str, user_id: str) -> bool:
         return True
 
+    async def forget_user(self, user_id: str) -> None:
+        """/forget: the saved menu is the person's data too."""
+        self.buttons = []
+        if self.menu_file is not None:
+            self.menu_file.unlink(missing_ok=True)
+
     async def missing_permission(self, chat_id: str) -> str | None:
         return None
 

@@ -701,6 +701,16 @@ class DiscordAdapter:
             return channel
         return None
 
+    async def private_chat_of(self, user_id: str) -> str | None:
+        """The person's DM channel with the bot (for /forget from a server). Discord hands back
+        the existing one; opening it sends nothing."""
+        try:
+            user = self.client.get_user(int(user_id)) or await self.client.fetch_user(int(user_id))
+            channel = user.dm_channel or await user.create_dm()
+        except (ValueError, discord.HTTPException, aiohttp.ClientError, TimeoutError):
+            return None
+        return str(channel.id)
+
     async def is_moderator(self, chat_id: str, user_id: str) -> bool:
         """Manage Server or Manage Messages in that channel, from Discord's own permissions."""
         current = _interaction.get()

@@ -78,6 +78,14 @@ ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?=\s|$)(.*)\Z", re.DOTALL)
 _BOT_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 T = TypeVar("T")
+CONNECTION_POOL = 8
+"""Connections to the Bot API for replies, and requests in flight at once. At Telegram's 30
+messages/s and ~0.1 s a request a few are plenty. httpcore places every waiting request by
+walking every pooled connection (a socket check each): PTB's default of 256 connections, with
+64 concurrent updates queueing inside the pool, cost more CPU than the requests themselves. So
+the pool is small and requests wait for it in front (a semaphore), never inside it."""
+POOL_WAIT = 30.0
+"""Seconds a reply may wait for a free connection before it counts as a time-out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +167,7 @@ class TelegramAdapter:
         self.retry = retry or RetryPolicy()
         self.sleep, self.clock = sleep, clock
         self.limiter = SendLimiter(limits, sleep=sleep)
+        self._in_flight = asyncio.Semaphore(CONNECTION_POOL)
         self.admin_cache_seconds = admin_cache_seconds
         self.poll_timeout = poll_timeout
         self.finished = asyncio.Event()
@@ -173,6 +182,8 @@ class TelegramAdapter:
             .token(settings.telegram_bot_token.get_secret_value())
             .concurrent_updates(self.processor)
             .job_queue(None)  # timed work is the scheduler's; no second APScheduler here
+            .connection_pool_size(CONNECTION_POOL)
+            .pool_timeout(POOL_WAIT)
         )
         if settings.telegram_api_url:
             base_url, base_file_url = api_urls(settings.telegram_api_url)
@@ -266,7 +277,7 @@ class TelegramAdapter:
     async def _register_commands(self) -> None:
         infos = [i for i in self.bot.services.router_commands if _BOT_COMMAND_NAME.match(i.name)]
         private = [BotCommand(i.name, i.description[:256]) for i in infos if i.scope != "moderator"]
-        group = [BotCommand(i.name, i.description[:256]) for i in infos]
+        group = [BotCommand(i.name, i.description[:256]) for i in infos if i.scope != "private"]
         bot = self.application.bot
         try:
             await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
@@ -546,7 +557,9 @@ class TelegramAdapter:
         while True:
             await self.limiter.acquire(chat_id)
             try:
-                return chat_id, await action(chat_id, plain)
+                async with self._in_flight:
+                    result = await action(chat_id, plain)
+                return chat_id, result
             except RetryAfter as exc:
                 seconds = _retry_seconds(exc)
                 tries += 1

@@ -69,6 +69,8 @@ async def goal_action(ctx: Context) -> Reply:
         return ask_date(flow_cert(ctx, data))
     if verb == "role":
         return await ask_credential(ctx, ctx.action_role(1))
+    if verb == "start":
+        return await start_goal(ctx)
     if verb == "ok":
         return await create_goal(ctx, await flow_data(ctx, "confirm"))
     if verb == "restart":
@@ -155,7 +157,9 @@ async def _after_change(ctx: Context, view: GoalView, note: str) -> Reply:
     return reply
 
 
-@router.command("goal", "Your study goal: set, see, pause, change or stop it", personal=True)
+@router.command(
+    "goal", "Your study goal: set, see, pause, change or stop it", personal=True, scope="private"
+)
 async def goal_command(ctx: Context) -> Reply:
     require_private(ctx)
     verb = ctx.args.strip().lower()

@@ -69,7 +69,7 @@ async def _open_goal(ctx: Context) -> GoalView:
     return view
 
 
-@router.command("progress", "Weeks done and your current streak", personal=True)
+@router.command("progress", "Weeks done and your current streak", personal=True, scope="private")
 async def progress_command(ctx: Context) -> Reply:
     require_private(ctx)
     goals = ctx.services.goals
@@ -119,7 +119,9 @@ async def progress_command(ctx: Context) -> Reply:
     return reply
 
 
-@router.command("plan_ics", "Your study plan as a calendar file (.ics)", personal=True)
+@router.command(
+    "plan_ics", "Your study plan as a calendar file (.ics)", personal=True, scope="private"
+)
 async def plan_ics_command(ctx: Context) -> Reply:
     return await calendar_reply(ctx, await _open_goal(ctx))
 
