@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.router import CommandInfo
 from content.loader import Library
-from content.occupations import OccupationData, OccupationIndex, load_occupations
+from content.occupations import OccupationData, OccupationIndex, shipped_index
 from content.search import ContentIndex
 from storage.checks import Checks
 from storage.conversations import Conversations
@@ -44,13 +44,13 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, library: Library, db: Database, clock: Clock) -> Services:
-        occupations = load_occupations(pack_ids={p.id for p in library.packs})
+        occupation_index = shipped_index(frozenset(p.id for p in library.packs))
         return cls(
             settings=settings,
             library=library,
             index=ContentIndex(library),
-            occupations=occupations,
-            occupation_index=OccupationIndex(occupations),
+            occupations=occupation_index.data,
+            occupation_index=occupation_index,
             db=db,
             clock=clock,
             users=Users(db),

@@ -24,6 +24,7 @@ from content.occupations.check import (
 )
 from content.schema import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
+from handlers.occupation_charts import check_chart
 from handlers.occupations import choices_reply
 from storage.checks import answers_of
 from storage.models import RiskCheck
@@ -35,9 +36,10 @@ ASK_JOB = "check_job"
 
 
 def _subject_title(ctx: Context, subject: str) -> str | None:
+    """The title of what a check compares with: a role pack with a score, or an occupation."""
     pack = ctx.services.library.get(subject)
     if pack is not None:
-        return pack.title
+        return pack.title if pack.risk is not None else None
     occ = ctx.services.occupations.get(subject)
     return occ.title if occ is not None else None
 
@@ -127,6 +129,7 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
             bullets=drivers or ["Your answers match the typical profile closely."],
         )
     )
+    reply.chart = check_chart(reply.title or "", found, title)
     if found.moves:
         reply.add(Section(heading="Moves that would lower it most", bullets=list(found.moves)))
     else:
@@ -165,8 +168,8 @@ async def check_command(ctx: Context) -> Reply:
         return _question(ctx, current, "Carrying on where you left off.")
     if current is not None and current.score is not None:
         return result_reply(ctx, current)
-    if ctx.user.role_id and (pack := ctx.services.library.get(ctx.user.role_id)) is not None:
-        return await start_check(ctx, pack.id)
+    if ctx.user.role_id and _subject_title(ctx, ctx.user.role_id) is not None:
+        return await start_check(ctx, ctx.user.role_id)
     await ctx.set_state(ASK_JOB, {})
     return Reply.text(
         "What is your job? Type it in your own words, for example “paralegal” or “truck "
@@ -213,7 +216,12 @@ async def typed_during_check(ctx: Context) -> Reply:
 async def check_button(ctx: Context) -> Reply:
     subject = (ctx.action.arg(0) if ctx.action else None) or ""
     if _subject_title(ctx, subject) is None:
-        return answer(ctx, Reply.text("That job is no longer in my data. Send /check to start."))
+        return answer(
+            ctx,
+            Reply.text(
+                "I have no score to compare you with for that. Send /check to pick your job."
+            ),
+        )
     return answer(ctx, await start_check(ctx, subject))
 
 

@@ -18,6 +18,7 @@ from bot.router import Router
 from bot.services import Services
 from content.occupations import ATTRIBUTION, Figure, Found, Match, Occupation
 from handlers.common import answer
+from handlers.occupation_charts import measures_chart
 
 router = Router("occupations")
 
@@ -169,6 +170,7 @@ def occupation_card(services: Services, occ: Occupation, match: Match | None = N
         intro.insert(0, f"“{match.name}” is filed under this occupation.")
     reply.add(Section(paragraphs=intro))
     reply.add(Section(heading="The published figures", rows=[_figure_row(f) for f in occ.present]))
+    reply.chart = measures_chart(reply.title or occ.title, occ)
     if occ.absent:
         reply.add(
             Section(
@@ -219,8 +221,8 @@ def choices_reply(found: Found, asked: str) -> Reply:
         reply = Reply.text(f"“{shown}” fits more than one occupation. Which one is yours?")
     elif found.kind == "many":
         reply = Reply.text(
-            f"“{shown}” fits {found.total} occupations. Add a word or two (for example “sales "
-            f"{shown}” or “{shown} in a hospital”), or pick one of these:"
+            f"“{shown}” fits {found.total} occupations. Add a word or two to say which "
+            "(the field, or what you work on), or pick one of these:"
         )
     elif found.matches:
         reply = Reply.text(
@@ -252,7 +254,7 @@ ASKING = re.compile(
     r"^(?:(?:hi|hello|hey)[,!. ]+)?"
     r"(?:i'?m|i am|im|i work as|i'?m working as|my (?:job|role|occupation) is|"
     r"what about|how about|and|(?:what(?:'s| is) the )?(?:ai )?risk (?:for|of)|"
-    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are)\s+"
+    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are|is)\s+"
     r"(?:an? |the )?(?P<job>[^?!.]{2,80}?)"
     r"(?:\s+(?:at risk|safe|replaceable|jobs?))?\s*[?!.]*$",
     re.IGNORECASE,
@@ -277,7 +279,7 @@ def occupation_in_text(ctx: Context) -> Reply | None:
     found = ctx.services.occupation_index.find(job)
     if found.kind == "one" and (asked or found.matches[0].exact):
         return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
-    if asked and found.kind == "few":
+    if asked and found.kind in ("few", "many"):
         return choices_reply(found, job)
     return None
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import CareerBot
-from bot.charts.specs import PlanChart, ProgressChart, RiskChart
+from bot.charts.specs import CheckChart, MeasuresChart, PlanChart, ProgressChart, RiskChart
 from bot.clock import ManualClock
 from bot.scheduler import Dispatcher
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
+from tests.test_check import ANSWERS, _answer
 from tests.test_goals import set_goal
 
 
@@ -110,3 +111,27 @@ async def test_show_my_plan_of_someone_else_is_expired(
     reply = await stranger.press(f"v1:myplan:{view.goal.id}")
     assert reply is not None and reply.chart is None
     assert "expired" in text_of(reply).lower()
+
+
+async def test_occupation_card_and_personal_check_charts(chat: Chat, bot: CareerBot) -> None:
+    card = await chat.say("/risk paralegal")
+    assert card is not None and isinstance(card.chart, MeasuresChart)
+    occ = bot.services.occupations.get("23-2011")
+    assert occ is not None
+    assert [(r.name, r.value, r.percentile, r.out_of) for r in card.chart.rows] == [
+        (f.measure.name, f.value, f.percentile, f.out_of) for f in occ.figures
+    ]
+    shown = text_of(card)
+    for row in card.chart.rows:
+        if row.value is not None:
+            assert row.text in shown
+            assert f"Higher than {row.percentile}% of the {row.out_of} occupations" in shown
+
+    await chat.say("/check paralegal")
+    await _answer(chat, ANSWERS)
+    result = chat.last
+    assert result is not None and isinstance(result.chart, CheckChart)
+    spec = result.chart
+    assert f"You: {spec.own}/100 ({spec.own_level})" in text_of(result)
+    assert f"{spec.subject}: {spec.baseline}/100 ({spec.baseline_level})" in text_of(result)
+    assert spec.subject == occ.title

@@ -23,7 +23,16 @@ from PIL import Image as PILImage
 
 from bot.charts.draw import render
 from bot.charts.service import ChartService, without_picture
-from bot.charts.specs import ChartSpec, Factor, PlanChart, ProgressChart, RiskChart
+from bot.charts.specs import (
+    ChartSpec,
+    CheckChart,
+    Factor,
+    MeasureRow,
+    MeasuresChart,
+    PlanChart,
+    ProgressChart,
+    RiskChart,
+)
 from bot.config import Settings
 from bot.messages import Reply, Target
 from domain.studyplan import build_plan
@@ -58,7 +67,55 @@ PLAN = PlanChart.of(
     frozenset({1, 2, 3, 5}),
 )
 PROGRESS = ProgressChart("Progress: AWS ML Engineer", 14, frozenset({1, 2, 3, 5, 13, 14}), 2)
-CASES: dict[str, ChartSpec] = {"risk": RISK, "plan": PLAN, "progress": PROGRESS}
+MEASURES = MeasuresChart(
+    "AI exposure: Accountants and Auditors (SOC 13-2011)",
+    (
+        MeasureRow(
+            "Tasks exposed to language models",
+            "Eloundou et al. 2024",
+            0,
+            1,
+            "0%",
+            "100%",
+            0.56,
+            "56%",
+            87,
+            798,
+        ),
+        MeasureRow(
+            "Observed AI use", "Tomlinson et al. 2025", 0, 1, "0.00", "1.00", 0.2, "0.20", 66, 800
+        ),
+        MeasureRow(
+            "AI occupational exposure (AIOE)",
+            "Felten et al. 2021",
+            -5,
+            5,
+            "-5.00",
+            "+5.00",
+            1.48,
+            "+1.48",
+            99,
+            800,
+        ),
+        MeasureRow("Probability of computerisation", "Frey & Osborne 2013", 0, 1, "0%", "100%"),
+    ),
+)
+CHECK = CheckChart(
+    "Your own AI automation risk: 38/100",
+    own=38,
+    own_level="medium",
+    baseline=61,
+    baseline_level="medium",
+    subject="Accountants and Auditors",
+    measure="AI automation risk score",
+)
+CASES: dict[str, ChartSpec] = {
+    "risk": RISK,
+    "plan": PLAN,
+    "progress": PROGRESS,
+    "measures": MEASURES,
+    "check": CHECK,
+}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -93,6 +150,14 @@ def test_alt_text_says_in_words_what_each_chart_shows() -> None:
     assert "Exam on 16 March 2027. Done: weeks 1–3, 5. Today is 5 January 2027." in PLAN.alt
     assert PROGRESS.alt.endswith(
         "6 of 14 weeks done (weeks 1–3, 5, 13–14 done); current streak 2 weeks."
+    )
+    assert MEASURES.alt.endswith(
+        "(AIOE) (Felten et al. 2021): +1.48, higher than 99% of 800 occupations; Probability of "
+        "computerisation (Frey & Osborne 2013): no figure."
+    )
+    assert CHECK.alt == (
+        "Bar chart. Your own AI automation risk: 38/100. AI automation risk score on a 0 to 100 "
+        "scale: you 38 (medium), Accountants and Auditors 61 (medium)."
     )
     assert RISK.filename == "risk-ai-automation-risk-score-machine-learning-engineer.png"
 

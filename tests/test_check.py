@@ -167,3 +167,11 @@ async def test_check_asks_for_the_job_and_offers_choices(chat: Chat) -> None:
     assert "Light Truck Drivers" in started and "1 of" in started
     unknown = text_of(await chat.say("/check blorptastic"))
     assert "role or occupation called" in unknown
+
+
+async def test_a_role_without_a_score_asks_for_the_job(chat: Chat) -> None:
+    await chat.say("/roles llm engineer")
+    asked = text_of(await chat.say("/check"))
+    assert "What is your job?" in asked
+    stale = text_of(await chat.press("v1:check:llm-eng"))
+    assert "no score to compare you with" in stale

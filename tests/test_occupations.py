@@ -9,13 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.app import CareerBot
+from bot.context import Context
+from bot.messages import Inbound
 from content.loader import ContentError
 from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
 from content.schema import RISK_NAME
-from tests.conftest import Chat, text_of
+from handlers.occupations import occupation_in_text
+from tests.conftest import Chat, RecordingPlatform, text_of
 
 DATA = load_occupations(pack_ids={"mle"})
 INDEX = OccupationIndex(DATA)
@@ -244,3 +249,27 @@ def test_aliases_file_is_the_shipped_one() -> None:
         load_occupations(aliases_file=ALIASES_FILE.with_suffix(".copy-check"), pack_ids={"mle"})
     finally:
         ALIASES_FILE.with_suffix(".copy-check").unlink()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is a truck driver safe?", "what about teachers?", "I work as a cashier"],
+)
+async def test_free_text_naming_an_ambiguous_job_offers_choices(chat: Chat, text: str) -> None:
+    reply = await chat.say(text)
+    assert reply is not None and 2 <= len(reply.all_buttons()) <= 3
+    assert all(b.action.startswith("v1:occ:") for b in reply.all_buttons())
+
+
+async def test_free_text_questions_are_not_taken_for_job_titles(bot: CareerBot) -> None:
+    """Every question of the question-matching benchmark still goes to the search."""
+    questions = yaml.safe_load((Path(__file__).parents[1] / "bench" / "questions.yaml").read_text())
+    taken = [
+        q["q"]
+        for q in questions
+        if occupation_in_text(
+            Context(Inbound("test", "u", "u", text=q["q"]), bot.services, RecordingPlatform())
+        )
+        is not None
+    ]
+    assert taken == []

@@ -28,6 +28,8 @@ from matplotlib.patches import Rectangle
 from bot.charts.specs import (
     BANDS,
     ChartSpec,
+    CheckChart,
+    MeasuresChart,
     PlanChart,
     ProgressChart,
     RiskChart,
@@ -100,13 +102,6 @@ def _clean(ax: Axes) -> None:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-
-
-def _band_of(score: float) -> str:
-    for low, high, name in BANDS:
-        if low <= score < high:
-            return name
-    return BANDS[-1][2]
 
 
 # --------------------------------------------------------------------------------------- risk
@@ -293,8 +288,81 @@ def draw_progress(spec: ProgressChart) -> Figure:
     return figure
 
 
+# ------------------------------------------------------------------------------ occupations
+
+
+def draw_measures(spec: MeasuresChart) -> Figure:
+    title = _wrap(spec.title, 44)
+    head = 0.5 + 0.3 * title.count("\n")
+    rows = max(1, len(spec.rows))
+    figure = _figure(head + 0.25 + 1.2 * rows)
+    _inches(figure, left=0.35, right=0.35, top=head + 0.5, bottom=0.3)
+    figure.suptitle(title, fontsize=16, fontweight="bold", y=0.985, va="top")
+    axes = figure.subplots(rows, 1, squeeze=False, gridspec_kw={"hspace": 1.5})[:, 0]
+    for ax, row in zip(axes, spec.rows, strict=False):
+        ax.set_xlim(row.low, row.high)
+        ax.set_ylim(-1, 1)
+        ax.axis("off")
+        ax.set_title(f"{row.name} · {row.source}", loc="left", fontsize=12.5, pad=4)
+        ax.plot([row.low, row.high], [0, 0], color=GRID, lw=9, solid_capstyle="butt")
+        for x, text, align in ((row.low, row.low_text, "left"), (row.high, row.high_text, "right")):
+            ax.text(x, 0.42, text, ha=align, va="bottom", fontsize=10.5, color=MUTED)
+        if row.value is None:
+            ax.text(
+                (row.low + row.high) / 2,
+                -0.45,
+                "no figure for this occupation",
+                ha="center",
+                va="top",
+                fontsize=12.5,
+                color=MUTED,
+                style="italic",
+            )
+            continue
+        ax.plot([row.low, row.value], [0, 0], color=BLUE, lw=9, solid_capstyle="butt")
+        ax.plot([row.value], [0], marker="o", markersize=13, color=BLUE)
+        share = (row.value - row.low) / (row.high - row.low)
+        align = "left" if share < 0.3 else "right" if share > 0.7 else "center"
+        ax.text(
+            row.value,
+            -0.45,
+            f"{row.text} · above {row.percentile}% of {row.out_of} jobs",
+            ha=align,
+            va="top",
+            fontsize=13,
+            fontweight="bold",
+        )
+    return figure
+
+
+def draw_check(spec: CheckChart) -> Figure:
+    title = _wrap(spec.title, 44)
+    head = 0.5 + 0.3 * title.count("\n")
+    figure = _figure(head + 2.3)
+    _inches(figure, left=1.9, right=0.3, top=head + 0.15, bottom=0.75)
+    figure.suptitle(title, fontsize=16, fontweight="bold", y=0.985, va="top")
+    ax = figure.subplots()
+    for low, high, name in BANDS:
+        ax.axvspan(low, high, color=BAND_COLOURS[name], alpha=0.25, lw=0)
+        ax.text((low + high) / 2, 1.72, name, ha="center", va="center", fontsize=12)
+    labels = ["You", _wrap(spec.subject, 18)]
+    values = [spec.own, spec.baseline]
+    ax.barh([1, 0], values, color=[BLUE, MUTED], height=0.55)
+    for y, value in zip((1, 0), values, strict=True):
+        ax.text(value + 1.2, y, str(value), va="center", fontsize=16, fontweight="bold")
+    ax.set_yticks([1, 0], labels)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.5, 2.0)
+    ax.set_xticks([0, 30, 70, 100])
+    ax.set_xlabel(f"{spec.measure} (0–100)")
+    _clean(ax)
+    return figure
+
+
 DRAWERS: dict[type, Callable[[Any], Figure]] = {
     RiskChart: draw_risk,
     PlanChart: draw_plan,
     ProgressChart: draw_progress,
+    MeasuresChart: draw_measures,
+    CheckChart: draw_check,
 }

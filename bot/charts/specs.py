@@ -169,6 +169,69 @@ class ProgressChart(ChartSpec):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MeasureRow:
+    """One published measure for one occupation, on the measure's own scale."""
+
+    name: str
+    source: str
+    """Whose study and which year, e.g. "Felten, Raj & Seamans 2021"."""
+    low: float
+    high: float
+    low_text: str
+    high_text: str
+    """The ends of the measure's scale, written as its values are."""
+    value: float | None = None
+    """None: the study has no figure for this occupation."""
+    text: str = ""
+    """The value as the card writes it ("45%", "+1.20")."""
+    percentile: int | None = None
+    out_of: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuresChart(ChartSpec):
+    """An occupation's published measures side by side, each on its own scale, and where the
+    occupation ranks among all occupations on each."""
+
+    kind: ClassVar[str] = "measures"
+    rows: tuple[MeasureRow, ...] = ()
+
+    @property
+    def alt(self) -> str:
+        parts = []
+        for row in self.rows:
+            if row.value is None:
+                parts.append(f"{row.name} ({row.source}): no figure")
+            else:
+                parts.append(
+                    f"{row.name} ({row.source}): {row.text}, higher than {row.percentile}% of "
+                    f"{row.out_of} occupations"
+                )
+        return f"Chart of published measures. {self.title}. " + "; ".join(parts) + "."
+
+
+@dataclass(frozen=True, slots=True)
+class CheckChart(ChartSpec):
+    """The person's own score beside their occupation's, on the 0–100 band."""
+
+    kind: ClassVar[str] = "check"
+    own: int = 0
+    own_level: str = ""
+    baseline: int = 0
+    baseline_level: str = ""
+    subject: str = ""
+    """The occupation or role compared with."""
+    measure: str = "Score"
+
+    @property
+    def alt(self) -> str:
+        return (
+            f"Bar chart. {self.title}. {self.measure} on a 0 to 100 scale: you {self.own} "
+            f"({self.own_level}), {self.subject} {self.baseline} ({self.baseline_level})."
+        )
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 

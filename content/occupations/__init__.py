@@ -9,7 +9,7 @@ from content.occupations.data import (
     OccupationData,
     load_occupations,
 )
-from content.occupations.lookup import Found, Match, OccupationIndex
+from content.occupations.lookup import Found, Match, OccupationIndex, shipped_index
 
 __all__ = [
     "ATTRIBUTION",
@@ -22,4 +22,5 @@ __all__ = [
     "OccupationData",
     "OccupationIndex",
     "load_occupations",
+    "shipped_index",
 ]

@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Literal
 
-from content.occupations.data import Occupation, OccupationData
+from content.occupations.data import Occupation, OccupationData, load_occupations
 
 CONNECTORS = frozenset(
     [
@@ -226,3 +226,10 @@ class OccupationIndex:
             found = self.find(typed)
             results = [(m.occupation.title, m.occupation.title) for m in found.matches]
         return results
+
+
+@lru_cache(maxsize=4)
+def shipped_index(pack_ids: frozenset[str]) -> OccupationIndex:
+    """The shipped data, validated against these role packs, and its index: loaded once per
+    process however many bots it builds (both are read-only after loading)."""
+    return OccupationIndex(load_occupations(pack_ids=set(pack_ids)))
