@@ -5,10 +5,12 @@ its own process, handing out at most ``limit`` updates per getUpdates as Telegra
 
 - **bare**: a plain PTB ``Application`` whose only handler echoes the text back with
   ``reply_text`` — the least any PTB bot can do per update;
-- **bare+pool16**: the same with careerbot's connection pool (16 connections instead of PTB's
+- **bare+pool**: the same with careerbot's connection pool (8 connections instead of PTB's
   default 256), to separate what the pool setting saves from what careerbot's own work costs;
 - **careerbot**: the real :class:`TelegramAdapter` over the real :class:`CareerBot` (router,
-  middlewares, a real SQLite file), answering ``/risk``, pacing off.
+  middlewares, a real SQLite file), pacing off, answering ``--text`` (default ``/start``: the
+  main menu, text and buttons; ``/risk`` now also sends a chart, which measures the photo upload
+  more than the adapter).
 
 Both use the same update concurrency (64). Each bot runs in a fresh process, the designs
 alternate round by round so both see the same machine load, and each run first takes one update
@@ -44,7 +46,7 @@ from typing import Any
 from bot.adapters.telegram import CONNECTION_POOL, POOL_WAIT
 
 CONCURRENCY = 64
-DESIGNS = ("bare", "bare+pool16", "careerbot", "careerbot+freeze")
+DESIGNS = ("bare", "bare+pool", "careerbot", "careerbot+freeze")
 
 
 # ---------------------------------------------------------------------------- the fake server
@@ -142,7 +144,7 @@ async def _child(
     api_url = f"http://127.0.0.1:{port}/bot"
     with tempfile.TemporaryDirectory() as tmp:
         if design.startswith("bare"):
-            pool = CONNECTION_POOL if design == "bare+pool16" else None
+            pool = CONNECTION_POOL if design == "bare+pool" else None
             app, bot = await _bare(api_url, TOKEN, pool)
         else:
             app, bot = await _careerbot(api_url, TOKEN, Path(tmp))
@@ -217,8 +219,7 @@ async def _child(
 # ---------------------------------------------------------------------------- orchestration
 
 
-def _run(design: str, updates: int, users: int) -> dict[str, Any]:
-    text = "/risk"  # the bare bot echoes it; careerbot answers it
+def _run(design: str, updates: int, users: int, text: str) -> dict[str, Any]:
     here = Path(__file__).resolve().parent.parent
     server = subprocess.Popen(
         [
@@ -250,7 +251,7 @@ def _run(design: str, updates: int, users: int) -> dict[str, Any]:
         server.wait(30)
 
 
-def main(updates: int, users: int, rounds: int, designs: list[str]) -> None:
+def main(updates: int, users: int, rounds: int, designs: list[str], text: str) -> None:
     print(f"cores visible: {os.cpu_count()}; {updates} timed updates from {users} users per run")
     results: dict[str, list[dict[str, Any]]] = {d: [] for d in designs}
     columns = (
@@ -267,7 +268,7 @@ def main(updates: int, users: int, rounds: int, designs: list[str]) -> None:
     print(f"{'round':5} {'design':18} " + " ".join(f"{c:>14}" for c in columns))
     for r in range(rounds):
         for design in designs:
-            result = _run(design, updates, users)
+            result = _run(design, updates, users, text)
             results[design].append(result)
             print(
                 f"{r:5d} {design:18} " + " ".join(f"{result[c]:14.2f}" for c in columns),
@@ -298,7 +299,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--designs", default=",".join(DESIGNS))
     parser.add_argument("--serve", nargs=2, type=int, metavar=("TOTAL", "USERS"))
-    parser.add_argument("--text", default="/risk")
+    parser.add_argument("--text", default="/start", help="what every user sends")
     parser.add_argument("--child", nargs=2, metavar=("DESIGN", "PORT"))
     parser.add_argument("--profile", help="with --child: cProfile of the timed part to this file")
     args = parser.parse_args()
@@ -309,4 +310,4 @@ if __name__ == "__main__":
         result = asyncio.run(_child(design, port, args.users, args.updates, args.profile))
         print(json.dumps(result))
     else:
-        main(args.updates, args.users, args.rounds, args.designs.split(","))
+        main(args.updates, args.users, args.rounds, args.designs.split(","), args.text)

@@ -94,6 +94,7 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
             2,
         )
     except KeyboardInterrupt:
+        typer.echo("", err=True)  # end the line the ^C was echoed on
         raise typer.Exit(130) from None
 
 

@@ -61,11 +61,13 @@ def clean_text(text: str) -> str:
 async def input_guard(handler: Handler, ctx: Context) -> Reply | None:
     inbound = ctx.inbound
     if inbound.kind == "text":
-        text = clean_text(inbound.text)
-        if not text:
+        # Cut before normalising: NFKC takes quadratic time on long runs of combining marks.
+        raw = inbound.text
+        text = clean_text(raw[: 4 * MAX_TEXT])
+        if not text and len(raw) <= 4 * MAX_TEXT:
             return replies.empty_message()
-        if len(text) > MAX_TEXT:
-            return replies.too_long(len(text), MAX_TEXT)
+        if len(text) > MAX_TEXT or len(raw) > 4 * MAX_TEXT:
+            return replies.too_long(max(len(text), len(raw)), MAX_TEXT)
         ctx.inbound = replace(inbound, text=text)
     return await handler(ctx)
 

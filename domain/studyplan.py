@@ -145,8 +145,8 @@ def _study_todo(topic: str, todos: tuple[str, ...], part: int, parts: int) -> tu
 
 def _review_line(topic: str) -> str:
     return _line(
-        "Spaced review of {topic}: recall its main points from memory, then redo the questions "
-        "you got wrong there.",
+        "Spaced review of {topic}: write down its main points from memory, then check them "
+        "against your notes and flashcards.",
         topic,
     )
 

@@ -87,7 +87,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, echo=echo)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._reader: sqlite3.Connection | None = None
+        self._direct: sqlite3.Connection | None = None
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -110,23 +110,22 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
 
-    def reader(self) -> sqlite3.Connection | None:
-        """A plain sqlite3 connection for one-row reads on the event loop's own thread.
+    def direct(self) -> sqlite3.Connection | None:
+        """A plain sqlite3 connection for one-statement work on the event loop's own thread
+        (:mod:`storage.direct`): indexed reads, and idempotent writes that commit by themselves.
 
-        Every query through aiosqlite is several hops to its worker thread and back, and with
-        many updates at once each hop waits for the GIL; the identify read made five of them
-        per message. Reading one indexed row directly costs tens of microseconds. WAL readers
-        never wait for writers; should the file be busy anyway (a checkpoint), the short busy
-        timeout lets the caller fall back to the async path instead of stalling the loop.
+        WAL readers never wait for writers; a write waits at most a few milliseconds for the
+        lock and then raises, and the caller takes the async path instead of stalling the loop.
         None for PostgreSQL and in-memory databases.
         """
         if self.file is None:
             return None
-        if self._reader is None:
-            connection = sqlite3.connect(self.file, timeout=0.05, isolation_level=None)
-            connection.execute("PRAGMA query_only=ON")
-            self._reader = connection
-        return self._reader
+        if self._direct is None:
+            connection = sqlite3.connect(self.file, timeout=0.005, isolation_level=None)
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._direct = connection
+        return self._direct
 
     @property
     def is_sqlite(self) -> bool:
@@ -274,9 +273,9 @@ class Database:
             return await connection.run_sync(read)
 
     async def dispose(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        if self._direct is not None:
+            self._direct.close()
+            self._direct = None
         await self.engine.dispose()
         if "autocommit" in self.__dict__:
             await self.autocommit.dispose()

@@ -25,7 +25,8 @@ what happened.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -448,10 +449,15 @@ class Outbox:
             claimed.append(_claimed(r, ids[d.pending_key], d.pending_key, d.pending_occurrence, d))
         return claimed, len(due)
 
-    def window(self) -> AsyncConnection:
-        """A connection to hold while sending a batch, so each :meth:`settle` is one short
-        transaction on it rather than a pool check-out, a transaction and a check-in."""
-        return self.db.engine.connect()
+    @asynccontextmanager
+    async def window(self) -> AsyncIterator[AsyncConnection]:
+        """A connection to hold while sending a batch, so each :meth:`settle` costs no pool
+        check-out and check-in. On SQLite it is in autocommit mode: a settle there is normally
+        one statement, atomic by itself, and saves the BEGIN and COMMIT round trips."""
+        async with self.db.engine.connect() as conn:
+            if self._sqlite is not None:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
 
     async def settle(
         self,
@@ -461,31 +467,46 @@ class Outbox:
         now: datetime,
         start_ids: Sequence[int],
     ) -> set[int]:
-        """Record finished sends and mark the next ones started, in one transaction on ``conn``
-        (from :meth:`window`).
+        """Record finished sends, then mark the next ones started, on ``conn`` (from
+        :meth:`window`): one transaction on PostgreSQL, one statement on SQLite.
 
         ``failures`` are (delivery id, reason, attempts). Starting is a compare-and-set
         (attempts 0 → 1 on a pending row), so two workers recovering the same stale row cannot
         both send it; the ids this worker now owns are returned. Each row still goes through
-        its states in order — a row is started before it is sent and recorded after — only the
-        commit is shared, so a crash before it leaves the finished rows "started" (outcome
-        unknown, not resent) and the next ones never started (sent by recovery).
+        its states in order — a row is started before it is sent and recorded after — and a
+        crash before the commit leaves the finished rows "started" (outcome unknown, not
+        resent) and the next ones never started (sent by recovery).
         """
         if not (sent_ids or failures or start_ids):
             return set()
-        async with conn.begin():
-            for delivery_id, error, attempts in failures:
-                await conn.execute(
-                    update(Delivery.__table__)  # type: ignore[arg-type]
-                    .where(D.id == delivery_id)
-                    .values(status="failed", last_error=error[:256], attempts=attempts)
-                )
-            fast = self._sqlite
-            if fast is not None and len(sent_ids) + len(start_ids) <= fast.MAX_IDS:
+        fast = self._sqlite
+        if fast is not None:
+            # Autocommit (see window): the failures first, then one statement that records the
+            # sent rows and starts the next ones, so no row is started before the rows it
+            # replaces are recorded — the order, not a shared commit, is what bounds a crash.
+            for failure in failures:
+                await self._mark_failed(conn, *failure)
+            if len(sent_ids) + len(start_ids) <= fast.MAX_IDS:
                 return await fast.sent_and_start_rows(conn, list(sent_ids), list(start_ids), now)
             if sent_ids:
                 await self._mark_sent(conn, list(sent_ids), now)
             return await self._start(conn, list(start_ids)) if start_ids else set()
+        async with conn.begin():
+            for failure in failures:
+                await self._mark_failed(conn, *failure)
+            if sent_ids:
+                await self._mark_sent(conn, list(sent_ids), now)
+            return await self._start(conn, list(start_ids)) if start_ids else set()
+
+    @staticmethod
+    async def _mark_failed(
+        conn: AsyncConnection, delivery_id: int, error: str, attempts: int
+    ) -> None:
+        await conn.execute(
+            update(Delivery.__table__)  # type: ignore[arg-type]
+            .where(D.id == delivery_id)
+            .values(status="failed", last_error=error[:256], attempts=attempts)
+        )
 
     async def _start(self, conn: AsyncConnection, ids: list[int]) -> set[int]:
         if self._sqlite is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -11,13 +12,12 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, false, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.sqlite import aiosqlite as sqlite_aiosqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from domain.lru import LruMap
 from storage.db import Database
+from storage.direct import DirectStatement
 from storage.models import Chat, ConversationState, Delivery, GroupSettings, Subscription, User
 
 _USERS, _STATES = User.__table__, ConversationState.__table__  # type: ignore[attr-defined]
@@ -42,54 +42,8 @@ _IDENTIFY = (
 """Built once: composing this statement per message cost about as much as running it."""
 
 
-def _columns(row: Any, prefix: str) -> dict[str, Any]:
-    return {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-
-
-class _PlainRow:
-    """What the identify code reads from a SQLAlchemy row, for a row read with sqlite3."""
-
-    __slots__ = ("_mapping", "s_id")
-
-    def __init__(self, mapping: dict[str, Any]) -> None:
-        self._mapping = mapping
-        self.s_id = mapping["s_id"]
-
-
-@lru_cache(maxsize=1)
-def _identify_for_sqlite() -> tuple[str, tuple[str, ...], list[tuple[str, Any]]]:
-    """``_IDENTIFY`` as SQLite SQL, its parameter order, and each column's converter: the
-    result processors SQLAlchemy itself applies, so both paths build identical rows."""
-    dialect = sqlite_aiosqlite.dialect()
-    compiled = _IDENTIFY.compile(dialect=dialect)
-    columns = [
-        (column.name, column.type._cached_result_processor(dialect, None))
-        for column in _IDENTIFY.selected_columns
-    ]
-    return compiled.string, tuple(compiled.positiontup or ()), columns
-
-
-def _read_directly(db: Database, params: dict[str, str]) -> tuple[_PlainRow | None] | None:
-    """The identify row read on the loop's thread (see :meth:`Database.reader`); None when
-    that is not possible here and the async path must be taken."""
-    reader = db.reader()
-    if reader is None:
-        return None
-    sql, order, columns = _identify_for_sqlite()
-    try:
-        raw = reader.execute(sql, [params[name] for name in order]).fetchone()
-    except sqlite3.Error:
-        return None
-    if raw is None:
-        return (None,)
-    return (
-        _PlainRow(
-            {
-                name: (convert(value) if convert else value)
-                for (name, convert), value in zip(columns, raw, strict=True)
-            }
-        ),
-    )
+def _columns(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def _dialect_insert(dialect: str) -> Any:
@@ -133,19 +87,60 @@ class ChatSeen:
     title: str | None
 
 
-async def _record_chat(connection: AsyncConnection, chat: ChatSeen, now: datetime) -> None:
-    await connection.execute(
-        _upsert_chat(connection.dialect.name),
-        {
-            "platform": chat.platform,
-            "platform_chat_id": chat.chat_id,
-            "kind": chat.kind,
-            "title": (chat.title or "")[:256] or None,
-            "active": True,
-            "inactive_reason": None,
-            "created_utc": now,
-        },
+def _chat_values(chat: ChatSeen, now: datetime) -> dict[str, Any]:
+    return {
+        "platform": chat.platform,
+        "platform_chat_id": chat.chat_id,
+        "kind": chat.kind,
+        "title": (chat.title or "")[:256] or None,
+        "active": True,
+        "inactive_reason": None,
+        "created_utc": now,
+    }
+
+
+def _person(row: Mapping[str, Any] | None) -> tuple[User, ConversationState | None]:
+    assert row is not None
+    user = User.model_validate(_columns(row, "u_"))
+    state = (
+        ConversationState.model_validate(_columns(row, "s_")) if row["s_id"] is not None else None
     )
+    return user, state
+
+
+@lru_cache(maxsize=1)
+def _direct_statements() -> tuple[DirectStatement, DirectStatement, DirectStatement]:
+    return (
+        DirectStatement(_IDENTIFY),
+        DirectStatement(_insert_user("sqlite"), [c.name for c in _USERS.columns if c.name != "id"]),
+        DirectStatement(
+            _upsert_chat("sqlite"), list(_chat_values(ChatSeen("", "", "", None), datetime.now()))
+        ),
+    )
+
+
+def _identify_directly(
+    connection: sqlite3.Connection,
+    params: dict[str, str],
+    user: User,
+    chat: ChatSeen | None,
+    now: datetime,
+) -> tuple[User, ConversationState | None]:
+    """:meth:`Users.identify` on the loop's thread (see :mod:`storage.direct`): each write is
+    one statement that commits by itself, so SQLite's write lock is never held across an await."""
+    identify, insert_user, upsert_chat = _direct_statements()
+    row = identify.first(connection, params)
+    created = False
+    if row is None:
+        cursor = insert_user.execute(connection, user.model_dump(exclude={"id"}))
+        created = cursor.rowcount == 1
+        if created:
+            user.id = cursor.lastrowid
+        else:
+            row = identify.first(connection, params)
+    if chat is not None:
+        upsert_chat.execute(connection, _chat_values(chat, now))
+    return (user, None) if created else _person(row)
 
 
 class Users:
@@ -171,41 +166,37 @@ class Users:
         held over several thread hops made the others time out with "database is locked").
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
-        found = _read_directly(self.db, params)
-        if found is not None:
-            row: Any = found[0]
-        else:
-            async with self.db.engine.connect() as connection:
-                row = (await connection.execute(_IDENTIFY, params)).first()
-        created: User | None = None
+        user = User(
+            platform=platform,
+            platform_user_id=platform_user_id,
+            display_name=(display_name or "")[:128] or None,
+            created_utc=now,
+        )
+        direct = self.db.direct()
+        if direct is not None:
+            try:
+                return _identify_directly(direct, params, user, chat, now)
+            except sqlite3.OperationalError:
+                pass  # busy (a checkpoint, a long writer): the async path waits properly
+        async with self.db.engine.connect() as connection:
+            found = (await connection.execute(_IDENTIFY, params)).first()
+        row = found._mapping if found is not None else None
+        created = False
         if row is None or chat is not None:
             async with self.db.autocommit.connect() as connection:
                 if row is None:
-                    # Brand new, so no conversation state yet; if another worker created the
-                    # person a moment ago, nothing is inserted and their row is read instead.
-                    created = User(
-                        platform=platform,
-                        platform_user_id=platform_user_id,
-                        display_name=(display_name or "")[:128] or None,
-                        created_utc=now,
-                    )
                     insert = _insert_user(connection.dialect.name)
-                    result = await connection.execute(insert, created.model_dump(exclude={"id"}))
-                    if result.rowcount == 1:
-                        created.id = result.inserted_primary_key[0]
+                    result = await connection.execute(insert, user.model_dump(exclude={"id"}))
+                    created = result.rowcount == 1
+                    if created:
+                        user.id = result.inserted_primary_key[0]
                     else:
-                        created = None
-                        row = (await connection.execute(_IDENTIFY, params)).one()
+                        row = (await connection.execute(_IDENTIFY, params)).one()._mapping
                 if chat is not None:
-                    await _record_chat(connection, chat, now)
-        if created is not None:
-            return created, None
-        assert row is not None
-        user = User.model_validate(_columns(row, "u_"))
-        state = (
-            ConversationState.model_validate(_columns(row, "s_")) if row.s_id is not None else None
-        )
-        return user, state
+                    await connection.execute(
+                        _upsert_chat(connection.dialect.name), _chat_values(chat, now)
+                    )
+        return (user, None) if created else _person(row)
 
     async def get(self, platform: str, platform_user_id: str) -> User | None:
         async with self.db.session() as session:
@@ -291,7 +282,7 @@ class Chats:
         if chat is None:
             return
         async with self.db.autocommit.connect() as connection:
-            await _record_chat(connection, chat, now)
+            await connection.execute(_upsert_chat(connection.dialect.name), _chat_values(chat, now))
 
     async def deactivate(self, platform: str, platform_chat_id: str, reason: str) -> None:
         """The chat can no longer be reached: mark it and pause its weekly sends, with why."""

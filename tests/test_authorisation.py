@@ -121,3 +121,14 @@ async def test_ids_beyond_the_database_range_expire_on_postgres(
         assert "doesn't look like a channel" in text_of(await ann.say("/summary link @" + "y" * 80))
     finally:
         await bot.stop()
+
+
+async def test_linking_and_posting_from_a_private_chat_say_they_belong_in_a_group(
+    bot: CareerBot,
+) -> None:
+    platform = Admins({})
+    alone = Chat(bot, platform, user_id="ann", chat_id="ann")  # the terminal chat is like this
+    for text in ("/summary link @news", "/summary post", "/summary post mle to @news"):
+        assert "belong in a group" in text_of(await alone.say(text)), text
+    assert "Preview" in text_of(await alone.say("/summary mle"))
+    assert platform.sent == []

@@ -133,7 +133,12 @@ async def _race(db: Database, user_id: str, now: datetime) -> set[int | None]:
     return {user.id for user, _ in results}
 
 
-async def test_two_workers_meeting_a_new_person_at_once_agree_on_one_row(db: Database) -> None:
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "through-sqlalchemy"])
+async def test_two_workers_meeting_a_new_person_at_once_agree_on_one_row(
+    db: Database, direct: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not direct:
+        monkeypatch.setattr(db, "direct", lambda: None)
     ids = await _race(db, "999", START)
     assert len(ids) == 1 and None not in ids
     async with db.engine.connect() as connection:
@@ -173,7 +178,7 @@ async def test_send_limiter_is_bounded_and_a_busy_chat_keeps_its_bucket() -> Non
     assert sum(waits) == pytest.approx(10.0)
 
 
-async def test_the_direct_sqlite_read_equals_the_sqlalchemy_read(
+async def test_the_direct_sqlite_path_equals_the_sqlalchemy_path(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from storage.conversations import Conversations, State, StateKey
@@ -184,9 +189,15 @@ async def test_the_direct_sqlite_read_equals_the_sqlalchemy_read(
     )
     await Conversations(db).set(StateKey("telegram", "-9", "5"), State("goal", {"step": 2}), START)
     direct = await users.identify("telegram", "5", "-9", "Bo", START)
-    assert db.reader() is not None
-    monkeypatch.setattr(db, "reader", lambda: None)
+    assert db.direct() is not None
+    first_direct, _ = await users.identify("telegram", "6", "6", "Cy", START)
+    monkeypatch.setattr(db, "direct", lambda: None)
     through_sqlalchemy = await users.identify("telegram", "5", "-9", "Bo", START)
     assert direct == through_sqlalchemy
+    first_sqlalchemy, _ = await users.identify("telegram", "7", "7", "Cy", START)
+    assert first_direct.model_dump(exclude={"id", "platform_user_id"}) == (
+        first_sqlalchemy.model_dump(exclude={"id", "platform_user_id"})
+    )
+    assert (await users.identify("telegram", "6", "6", "Cy", START))[0] == first_direct
     assert direct[1] is not None and direct[1].name == "goal"
     assert direct[0].created_utc == START and direct[0].created_utc.tzinfo is not None

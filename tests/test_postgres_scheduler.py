@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import func, select
@@ -44,8 +44,13 @@ async def test_two_workers_never_send_a_nudge_twice(
     one = await pg_bot(pg_url, tmp_path / "a", clock, upgrade=True)
     two = await pg_bot(pg_url, tmp_path / "b", clock, upgrade=False)
     try:
+        # Goals that differ as people's do, so every nudge is composed from its own plan.
+        certs = ("aws-mla", "gcp-pmle", "ai-103", "ai-901", "dbx-ml-assoc")
         for n in range(300):
-            await make_goal(one, user=f"p{n}", weekday=1, at="19:30")
+            exam = None if n % 3 == 0 else date(2026, 12, 22) + timedelta(weeks=n % 70)
+            await make_goal(
+                one, user=f"p{n}", weekday=1, at="19:30", exam=exam, cert=certs[n % len(certs)]
+            )
         clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
         pa, pb = SlowPlatform(), SlowPlatform()
         a = Dispatcher(one.services, {"test": pa}, batch=25, workers=10)
@@ -53,6 +58,9 @@ async def test_two_workers_never_send_a_nudge_twice(
         ra, rb = await asyncio.gather(a.tick(), b.tick())
         chats = Counter(t.chat_id for t, _ in pa.sent + pb.sent)
         assert len(chats) == 300 and set(chats.values()) == {1}, "each person exactly once"
+        titles = {t.chat_id: r.title for t, r in pa.sent + pb.sent}
+        assert len(set(titles.values())) > 20, "the nudges really differ"
+        assert "Google Cloud" in titles["p1"] and "Week 1:" in titles["p1"]
         assert ra.sent + rb.sent == 300
         assert ra.sent > 0 and rb.sent > 0, "SKIP LOCKED let both workers take a share"
         async with one.db.session() as session:

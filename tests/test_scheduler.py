@@ -32,12 +32,13 @@ async def make_goal(
     tz: str = "Europe/Berlin",
     exam: date | None = None,
     platform: str = "test",
+    cert: str = "aws-mla",
 ) -> GoalView:
     person = await bot.services.users.get_or_create(platform, user, user, bot.services.clock.now())
     return await bot.services.goals.create(
         user_id=person.id or 0,
         role_id="mle",
-        cert_id="aws-mla",
+        cert_id=cert,
         exam_date=exam,
         platform=platform,
         chat_id=user,

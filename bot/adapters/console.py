@@ -8,20 +8,32 @@ session cleanly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
+import io
 import json
+import logging
+import re
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import TextIO
 
 from bot.app import CareerBot
 from bot.messages import Button, Inbound, Reply, Target
-from bot.middlewares import clean_text
+from bot.middlewares import MAX_TEXT, clean_text
 from bot.render import reply_blocks
 
 PLATFORM = "console"
 WIDTH = 88
+MAX_LINE = 4 * MAX_TEXT
+"""Characters of a line read at all: more than the bot answers, so a long question still gets
+"too long", but bounded, so nothing (Unicode normalisation is slow on long runs of combining
+marks) ever works on a 240 KB line."""
+_CHOICE = re.compile(r"-?[0-9]{1,4}")
+"""A button number: ASCII digits only ("²", "①" and "--1" are text, not choices)."""
+log = logging.getLogger("careerbot.console")
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit"}
 
 
@@ -99,24 +111,31 @@ class ConsolePlatform:
             self.buttons = reply.all_buttons()
             self._save_menu()
         if reply.document is not None:
-            path = self._save(reply.document.filename, reply.document.data)
-            self.out.write(f"(file saved: {path})\n")
+            self._save("file", reply.document.filename, reply.document.data, "")
         if reply.image is not None:
-            path = self._save(reply.image.filename, reply.image.png)
-            self.out.write(f"(chart saved: {path} — {reply.image.alt})\n")
+            self._save("chart", reply.image.filename, reply.image.png, f" — {reply.image.alt}")
         self.out.flush()
 
-    def _save(self, filename: str, data: bytes) -> Path:
-        self.export_dir.mkdir(parents=True, exist_ok=True)
+    def _save(self, what: str, filename: str, data: bytes, note: str) -> None:
+        """Save a file the reply carries and say where; when the folder is not writable, say
+        that instead (the answer itself is already on screen)."""
         path = self.export_dir / filename
-        path.write_bytes(data)
-        return path
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except OSError as exc:
+            self.out.write(
+                f"({what} not saved: cannot write {path} ({exc.strerror or exc}); run the chat "
+                "from a folder you can write to)\n"
+            )
+            return
+        self.out.write(f"({what} saved: {path}{note})\n")
 
     def inbound_for(self, line: str, user_id: str) -> Inbound | Reply:
         """A bare number presses that button of the last menu; a number with no such button is
         answered here (it is a slip, not a question); anything else is text for the bot."""
         text = line.strip()
-        if text.lstrip("-").isdigit() and len(text) <= 4:
+        if _CHOICE.fullmatch(text):
             number = int(text)
             if 1 <= number <= len(self.buttons):
                 button = self.buttons[number - 1]
@@ -130,7 +149,33 @@ class ConsolePlatform:
 
 
 async def _read_line(stream: TextIO) -> str:
-    return await asyncio.to_thread(stream.readline)
+    """One line, read in a daemon thread: Ctrl-C then ends the chat at once, instead of the
+    process waiting for a blocked ``readline`` (as asyncio's own thread pool would) until Enter.
+    The line is cut before anything else looks at it (see :data:`MAX_LINE`)."""
+    loop = asyncio.get_running_loop()
+    result: asyncio.Future[str] = loop.create_future()
+
+    def settle(line: str | None, error: BaseException | None) -> None:
+        if result.done():
+            return
+        if error is not None:
+            result.set_exception(error)
+        else:
+            result.set_result(line or "")
+
+    def read() -> None:
+        try:
+            line, error = stream.readline(MAX_LINE), None
+            rest = line
+            while rest and not rest.endswith("\n"):  # drop the rest of an over-long line
+                rest = stream.readline(MAX_LINE)
+        except Exception as exc:
+            line, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile (Ctrl-C)
+            loop.call_soon_threadsafe(settle, line, error)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return await result
 
 
 async def run_console(
@@ -145,12 +190,21 @@ async def run_console(
     platform = console_platform(bot, out, user_id)
     bot.warm_charts()
     interactive = stdin.isatty()
+    if isinstance(stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 (a pasted Latin-1 line) become "�", not a crash.
+        stdin.reconfigure(errors="replace")
     if interactive:
+        # No /start here: it would replace the saved menu (a nudge's buttons) and end a
+        # half-finished conversation such as /goal. What the person was doing carries on.
+        resume = (
+            "Your last menu is still open: type one of its numbers, or /start for the main menu."
+            if platform.buttons
+            else "Send /start for the main menu."
+        )
         out.write(
             "careerbot — terminal chat. Type a question or a /command, a number to press a "
-            "button, 'quit' to leave.\n"
+            f"button, 'quit' (or Ctrl-C) to leave. {resume}\n"
         )
-        await _answer(bot, platform, "/start", user_id)
     while True:
         if interactive:
             out.write("> ")
@@ -161,8 +215,12 @@ async def run_console(
         if line.strip().lower() in QUIT_WORDS:
             break
         if not interactive:
-            out.write(f"> {clean_text(line)[:200]}\n")
-        await _answer(bot, platform, line, user_id)
+            out.write(f"> {clean_text(line[:200])[:200]}\n")
+        try:
+            await _answer(bot, platform, line, user_id)
+        except Exception:  # the chat never ends on input: say so, keep reading
+            log.debug("terminal chat: could not answer a line", exc_info=True)
+            out.write("\nSorry, that went wrong on my side; nothing was lost. Try again.\n")
     if interactive:
         out.write("Bye!\n")
 
