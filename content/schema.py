@@ -439,8 +439,8 @@ class RolePack(Strict):
     adjacent_roles: AdjacentRoles | None = None
     examples: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Questions people ask, by unit (a key of UNIT_SECTIONS, cert:<id> or "
-        "compare:<role>): the matcher learns each unit's wording from these.",
+        description="Questions people ask, by unit (a key of UNIT_SECTIONS, faq:<id>, cert:<id> "
+        "or compare:<role>): the matcher learns each unit's wording from these.",
     )
 
     @field_validator("aliases")
@@ -471,7 +471,9 @@ class RolePack(Strict):
     def _examples_name_units(self) -> RolePack:
         for key, questions in self.examples.items():
             kind, _, ref = key.partition(":")
-            if kind == "cert":
+            if kind == "faq":
+                known = self.faqs is not None and any(f.id == ref for f in self.faqs.items)
+            elif kind == "cert":
                 known = self.certifications is not None and self.certifications.get(ref)
             elif kind == "compare":
                 known = self.adjacent_roles is not None and any(
