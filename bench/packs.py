@@ -9,8 +9,8 @@ folder. Every count starts in a fresh subprocess, so imports and caches are cold
   and the first answer, imports excluded (they do not depend on the pack count);
 - **first start / next start**: with no compiled index yet, and with the one the first start
   wrote;
-- **question latency**: p50/p99 of ``bot.feed`` on a free-text question (the held-out set in
-  ``bench/faq_queries.yaml``) through the whole middleware chain on a real SQLite file, and of
+- **question latency**: p50/p99 of ``bot.feed`` on a free-text question (the question set in
+  ``bench/questions.yaml``) through the whole middleware chain on a real SQLite file, and of
   the search alone, both with CPU time per question.
 
     .venv/bin/python -m bench.packs [--counts 1,10,100] [--questions 400]
@@ -74,9 +74,7 @@ async def _child(roles: Path, data_dir: Path, questions: int) -> dict[str, Any]:
         "startup_s": time.perf_counter() - started,
         "startup_cpu_s": time.process_time() - cpu,
     }
-    queries = yaml.safe_load(
-        (Path(__file__).parent / "faq_queries.yaml").read_text(encoding="utf-8")
-    )
+    queries = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))
     texts = [q["q"] for q in queries]
     platform = NullPlatform()
     role_id = bot.services.library.default.id
