@@ -131,7 +131,7 @@ def _comparison(ctx: Context, role: RolePack) -> Reply | None:
             Button(f"About: {other.title}"[:60], action("card", other.id)),
         ]
     ]
-    reply.footer = reviewed_footer(role.adjacent_roles.sources, role.adjacent_roles.reviewed)
+    reply.footer = reviewed_footer(role, role.adjacent_roles.sources, role.adjacent_roles.reviewed)
     return reply
 
 
