@@ -81,8 +81,8 @@ def empty_message() -> Reply:
 
 def too_long(length: int, limit: int) -> Reply:
     return Reply.text(
-        f"That message is {length:,} characters long; I read up to {limit:,}. "
-        "Please ask a shorter question."
+        f"That message is {length:,} characters long, and I read questions of up to "
+        f"{limit:,}, so I have not answered it. Send the question on its own, in fewer words."
     )
 
 

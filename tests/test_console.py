@@ -119,3 +119,9 @@ def test_charts_are_saved_beside_other_files_and_the_text_stays(tmp_path: Path) 
     first, second = out.split("> /risk")[1:]
     assert first.index("46/100") < first.index("chart saved")
     assert second.index("46/100") < second.index("chart saved")
+
+
+def test_a_menu_of_one_button_asks_for_1_not_a_range(tmp_path: Path) -> None:
+    script = "/goal\nmla-c01\nno date\ntuesday 19:30\nBerlin\n1\n/nudges\n5\n"
+    result = chat(tmp_path, script)
+    assert "There is no choice 5: type 1." in result.stdout, result.stdout[-600:]

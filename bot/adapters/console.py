@@ -146,9 +146,9 @@ class ConsolePlatform:
                 button = self.buttons[number - 1]
                 return Inbound(PLATFORM, user_id, self.chat_id, kind="action", text=button.action)
             if self.buttons:
-                return Reply.text(
-                    f"There is no choice {text}: type a number from 1 to {len(self.buttons)}."
-                )
+                count = len(self.buttons)
+                choices = "type 1" if count == 1 else f"type a number from 1 to {count}"
+                return Reply.text(f"There is no choice {text}: {choices}.")
             return Reply.text("There is no menu to choose from yet. Send /start to see one.")
         return Inbound(PLATFORM, user_id, self.chat_id, text=line, user_name=user_id)
 
