@@ -127,14 +127,15 @@ async def _chat(settings: Settings) -> None:
 @app.command()
 def run() -> None:
     """Start every platform whose token is set; with none set, the terminal chat."""
-    settings = _settings()
-    if settings.telegram_bot_token is None and settings.discord_bot_token is None:
+    tokens = _settings(*STORAGE, "telegram_bot_token", "discord_bot_token")
+    if tokens.telegram_bot_token is None and tokens.discord_bot_token is None:
         typer.echo(
             "No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN set: starting the terminal chat.",
             err=True,
         )
-        chat()
+        chat()  # which reads only the settings it uses
         return
+    settings = _settings()
     configure_logging(settings)
     _run(_serve(settings))
 

@@ -29,7 +29,7 @@ RISK_DEFINITION = (
 RISK_WEIGHTS = {"repetitiveness": 0.35, "ai_adoption": 0.35, "human_judgment": 0.30}
 RISK_FORMULA = (
     "raw = 0.35 × repetitiveness + 0.35 × AI adoption + 0.30 × (11 − human judgement); "
-    "score = round((raw − 1) ÷ 9 × 100)"
+    "score = (raw − 1) ÷ 9 × 100, rounded to a whole number"
 )
 LOW_BELOW = 30
 HIGH_ABOVE = 70
@@ -42,7 +42,11 @@ class Strict(BaseModel):
 class Source(Strict):
     id: str = Field(pattern=SLUG)
     title: str = Field(min_length=3)
-    where: str = Field(min_length=3, description="A file name under shared/sources or a citation.")
+    where: str = Field(
+        min_length=3,
+        description="For the content team only (never shown): a file under shared/sources or a "
+        "full citation. The title is what replies show.",
+    )
 
 
 class Sourced(Strict):
@@ -169,6 +173,10 @@ class Faq(Strict):
     question: str
     also_asked: list[str] = Field(min_length=2)
     answer: str = Field(min_length=20)
+    sources: list[str] = Field(
+        default_factory=list,
+        description="What this answer rests on; empty means the FAQ section's own sources.",
+    )
 
 
 def _unique_ids(items: list[BaseModel], what: str) -> None:
@@ -439,8 +447,8 @@ class RolePack(Strict):
     adjacent_roles: AdjacentRoles | None = None
     examples: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Questions people ask, by unit (a key of UNIT_SECTIONS, cert:<id> or "
-        "compare:<role>): the matcher learns each unit's wording from these.",
+        description="Questions people ask, by unit (a key of UNIT_SECTIONS, faq:<id>, cert:<id> "
+        "or compare:<role>): the matcher learns each unit's wording from these.",
     )
 
     @field_validator("aliases")
@@ -462,6 +470,8 @@ class RolePack(Strict):
             if isinstance(section, Certifications):
                 cited += [s for c in section.items for s in c.sources]
                 cited += [s for c in section.items if c.guide for s in c.guide.sources]
+            if isinstance(section, Faqs):
+                cited += [s for f in section.items for s in f.sources]
             for source_id in cited:
                 if source_id not in known:
                     raise ValueError(f"{name} cites unknown source {source_id!r}")
@@ -471,7 +481,9 @@ class RolePack(Strict):
     def _examples_name_units(self) -> RolePack:
         for key, questions in self.examples.items():
             kind, _, ref = key.partition(":")
-            if kind == "cert":
+            if kind == "faq":
+                known = self.faqs is not None and any(f.id == ref for f in self.faqs.items)
+            elif kind == "cert":
                 known = self.certifications is not None and self.certifications.get(ref)
             elif kind == "compare":
                 known = self.adjacent_roles is not None and any(

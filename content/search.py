@@ -30,7 +30,7 @@ DENSE_WEIGHT = 1.0
 """Weight of the cosine beside the BM25 share (each is 0..1), tuned on the dev split."""
 ANSWER_AT = 0.95
 """A top unit scoring this much is answered directly (tuned on the dev split)...  """
-ANSWER_MARGIN = 0.2
+ANSWER_MARGIN = 0.15
 """...when it beats the runner-up by at least this much...  """
 ANSWER_DENSE_AT = 0.5
 """...and its meaning is close, not only its words ("test" shares a word with a FAQ)."""
@@ -150,8 +150,14 @@ class ContentIndex:
         """The closest units and what to do with them. Only the scopes that can answer are
         searched: the roles the question names, else the chosen role, else every role."""
         named = self._markers.roles(text)
+        only: dict[str, set[str]] = {}
+        """Scopes searched for some units only: the chosen role's comparisons with the roles
+        the question names ("how does this compare with ML engineering?")."""
         if named:
-            scopes = named
+            scopes = list(named)
+            if role_id is not None and role_id not in named:
+                scopes.append(role_id)
+                only[role_id] = {f"compare:{other}" for other in named}
         elif role_id is not None:
             scopes = [role_id]
         else:
@@ -178,7 +184,12 @@ class ContentIndex:
             fused = lexical + DENSE_WEIGHT * dense
             exact = index.exact(text, squeezed)
             fused[exact] += EXACT_BONUS
+            if scope_id in only:
+                keep = np.array([u.key in only[scope_id] for u in index.units])
+                fused = np.where(keep, fused, -np.inf)
             for i in np.argsort(-fused, kind="stable")[: limit + 1]:
+                if fused[i] == -np.inf:
+                    break
                 hit = Hit(
                     index.units[i], float(fused[i]), float(lexical[i]), float(dense[i]), i in exact
                 )

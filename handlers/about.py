@@ -12,7 +12,8 @@ from content.schema import (
     RISK_NAME,
     SECTION_TITLES,
 )
-from handlers.common import answer, nav, target_role
+from domain.weekly import day_text
+from handlers.common import answer, nav, source_titles, target_role
 
 router = Router("about")
 
@@ -24,7 +25,7 @@ async def about(ctx: Context) -> Reply:
     reply.add(
         Section(
             heading="Sources",
-            bullets=[f"{s.id}: {s.title} ({s.where})" for s in role.sources],
+            bullets=[s.title for s in role.sources],
         )
     )
     reviewed = []
@@ -32,7 +33,11 @@ async def about(ctx: Context) -> Reply:
         section = getattr(role, name)
         if section is not None:
             reviewed.append(
-                (SECTION_TITLES[name], f"{section.reviewed} · {', '.join(section.sources)}")
+                (
+                    SECTION_TITLES[name][:1].upper() + SECTION_TITLES[name][1:],
+                    f"reviewed {day_text(section.reviewed)}; sources: "
+                    + "; ".join(source_titles(role, section.sources)),
+                )
             )
     if reviewed:
         reply.add(Section(heading="Sections, last reviewed and sources", rows=reviewed))
@@ -50,7 +55,7 @@ async def about(ctx: Context) -> Reply:
     )
     pairs = [("How is the risk computed?", "method")] if role.risk else []
     reply.buttons = nav(role, *pairs)
-    reply.footer = f"Role pack last reviewed {role.reviewed}."
+    reply.footer = f"Role pack last reviewed {day_text(role.reviewed)}."
     return answer(ctx, reply)
 
 

@@ -15,8 +15,8 @@ from bot.router import Handler, Router
 from content.schema import RolePack
 from content.search import Hit
 from content.understanding.smalltalk import small_talk
-from handlers import about, certs, day, faq, plan, risk, roles, start, tasks
-from handlers.common import answer, nav, reviewed_footer
+from handlers import about, certs, day, faq, hiring, plan, risk, roles, start, tasks
+from handlers.common import answer, reviewed_footer
 from handlers.occupations import occupation_in_text
 
 router = Router("ask")
@@ -33,6 +33,8 @@ OPENERS: dict[str, Handler] = {
     "about": about.about,
     "certs": certs.certs,
     "cert": certs.cert,
+    "lifecycle": hiring.lifecycle,
+    "hiring": hiring.hiring,
 }
 """Card openers by action name; a module registering its own units adds its opener here."""
 
@@ -105,55 +107,32 @@ async def _small_talk(ctx: Context, talk: str) -> Reply:
 
 @router.action("unit")
 async def unit_card(ctx: Context) -> Reply:
-    """Cards for units without a command of their own: lifecycle, hiring table, comparisons."""
+    """The card of a comparison with a neighbouring role (it has no command of its own)."""
     role = ctx.action_role()
-    what = (ctx.action.arg(1) if ctx.action else None) or ""
-    reply = _unit_reply(ctx, role, what)
+    reply = _comparison(ctx, role) if ctx.action and ctx.action.arg(1) == "compare" else None
     if reply is None:
         raise StaleAction("unit")
     return answer(ctx, reply)
 
 
-def _unit_reply(ctx: Context, role: RolePack, what: str) -> Reply | None:
-    if what == "lifecycle" and role.lifecycle:
-        reply = Reply(title=f"Lifecycle stages: {role.title}")
-        reply.add(Section(rows=[(s.name, s.focus) for s in role.lifecycle.stages]))
-        reply.buttons = nav(role, ("Day in the life", "day"))
-        reply.footer = reviewed_footer(role.lifecycle.sources, role.lifecycle.reviewed)
-        return reply
-    if what == "hiring" and role.hiring_table:
-        reply = Reply(title=f"Hiring table: {role.title}")
-        for row in role.hiring_table.rows:
-            reply.add(
-                Section(
-                    heading=row.situation,
-                    rows=[
-                        ("Strong signal", row.strong_signal),
-                        ("Red flag", row.red_flag),
-                        ("Proof", row.proof),
-                    ],
-                )
-            )
-        reply.buttons = nav(role)
-        reply.footer = reviewed_footer(role.hiring_table.sources, role.hiring_table.reviewed)
-        return reply
+def _comparison(ctx: Context, role: RolePack) -> Reply | None:
     other_id = ctx.action.arg(2) if ctx.action else None
-    if what == "compare" and role.adjacent_roles and other_id:
-        item = next((a for a in role.adjacent_roles.items if a.role == other_id), None)
-        other = ctx.services.library.get(other_id)
-        if item is None or other is None:
-            return None
-        reply = Reply(title=f"{role.title} vs {other.title}")
-        reply.add(Section(paragraphs=[item.difference]))
-        reply.buttons = [
-            [
-                Button(f"About: {role.title}"[:60], action("card", role.id)),
-                Button(f"About: {other.title}"[:60], action("card", other.id)),
-            ]
+    if role.adjacent_roles is None or other_id is None:
+        return None
+    item = next((a for a in role.adjacent_roles.items if a.role == other_id), None)
+    other = ctx.services.library.get(other_id)
+    if item is None or other is None:
+        return None
+    reply = Reply(title=f"{role.title} vs {other.title}")
+    reply.add(Section(paragraphs=[item.difference]))
+    reply.buttons = [
+        [
+            Button(f"About: {role.title}"[:60], action("card", role.id)),
+            Button(f"About: {other.title}"[:60], action("card", other.id)),
         ]
-        reply.footer = reviewed_footer(role.adjacent_roles.sources, role.adjacent_roles.reviewed)
-        return reply
-    return None
+    ]
+    reply.footer = reviewed_footer(role, role.adjacent_roles.sources, role.adjacent_roles.reviewed)
+    return reply
 
 
 @router.action("cmd")

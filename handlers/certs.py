@@ -11,6 +11,7 @@ from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.schema import Certification, Certifications, RolePack
+from domain.weekly import day_text
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
 
 router = Router("certs")
@@ -27,7 +28,8 @@ def status_line(cert: Certification, certs: Certifications) -> str:
     if cert.status == "active":
         line = "Active"
     else:
-        line = f"{STATUS_WORDS[cert.status].capitalize()} {cert.status_date}"
+        when = day_text(cert.status_date) if cert.status_date else ""
+        line = f"{STATUS_WORDS[cert.status].capitalize()} {when}".strip()
     successor = certs.get(cert.successor) if cert.successor else None
     if successor is not None:
         line += f"; its successor is {successor.name}" + (
@@ -59,7 +61,7 @@ async def certs(ctx: Context) -> Reply:
     reply.add(
         Section(
             paragraphs=[
-                f"Statuses are as of {section.reviewed}. Exams change often: check the "
+                f"Statuses are as of {day_text(section.reviewed)}. Exams change often: check the "
                 "provider's page before you book."
             ]
         )
@@ -69,7 +71,7 @@ async def certs(ctx: Context) -> Reply:
         for cert in section.roadmap()
     ]
     reply.buttons.append([Button("Main menu", action("menu", role.id))])
-    reply.footer = reviewed_footer(section.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, section.sources, section.reviewed)
     return answer(ctx, reply)
 
 
@@ -86,7 +88,8 @@ def cert_reply(role: RolePack, cert: Certification, section: Certifications) -> 
     reply.add(Section(paragraphs=[cert.proves], rows=rows))
     if not cert.is_open:
         successor = section.get(cert.successor) if cert.successor else None
-        warning = f"You can no longer take this exam ({cert.status} {cert.status_date})."
+        when = f" {day_text(cert.status_date)}" if cert.status_date else ""
+        warning = f"You can no longer take this exam: it {STATUS_WORDS[cert.status]}{when}."
         if successor is not None:
             warning += f" Aim for {cert_title(successor)} instead."
         reply.add(Section(heading="Not available as a goal", paragraphs=[warning]))
@@ -127,7 +130,7 @@ def cert_reply(role: RolePack, cert: Certification, section: Certifications) -> 
                 )
             ],
         )
-    reply.footer = reviewed_footer(cert.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, cert.sources, section.reviewed)
     return reply
 
 

@@ -208,7 +208,10 @@ async def typed_during_check(ctx: Context) -> Reply:
         await ctx.clear_state()
         return Reply.text("You have no check open. Send /check to start one.")
     return _question(
-        ctx, current, "Please answer with one of the buttons (or send /check to start over)."
+        ctx,
+        current,
+        "Please answer with one of the buttons. To leave the check, send any command, such as "
+        "/help; your answers so far are kept and /check carries on.",
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot import replies
 from bot.actions import action
 from bot.context import Answer, Context
 from bot.messages import Button, Reply, Section
 from content.schema import RolePack
+from domain.weekly import day_text
 
 
 def unknown_role(ctx: Context, text: str) -> Reply:
@@ -46,8 +49,18 @@ def answer(ctx: Context, reply: Reply) -> Reply:
     return reply
 
 
-def reviewed_footer(sources: list[str], reviewed: object) -> str:
-    return f"Sources: {', '.join(sources)} · last reviewed {reviewed}"
+def source_titles(role: RolePack, ids: list[str]) -> list[str]:
+    """The readable titles of the sources an item rests on, in order, each once (ids and file
+    names are for the content team, never for replies)."""
+    by_id = {source.id: source.title for source in role.sources}
+    return list(dict.fromkeys(by_id.get(source_id, source_id) for source_id in ids))
+
+
+def reviewed_footer(role: RolePack, sources: list[str], reviewed: date) -> str:
+    """ "Sources: <titles> · last reviewed 24 November 2026"."""
+    return (
+        f"Sources: {'; '.join(source_titles(role, sources))} · last reviewed {day_text(reviewed)}"
+    )
 
 
 def missing(ctx: Context, role: RolePack, section: str) -> Reply:

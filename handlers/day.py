@@ -16,10 +16,9 @@ async def day(ctx: Context) -> Reply:
     if role.day_in_the_life is None and role.activities is None:
         return missing(ctx, role, "day-in-the-life description")
     reply = Reply(title=f"A day in the life: {role.title}")
-    footer_from = None
+    shown = [s for s in (role.day_in_the_life, role.activities, role.responsibilities) if s]
     if role.day_in_the_life:
         reply.add(Section(rows=[(m.time, m.activity) for m in role.day_in_the_life.items]))
-        footer_from = role.day_in_the_life
     if role.activities:
         reply.add(
             Section(
@@ -30,14 +29,15 @@ async def day(ctx: Context) -> Reply:
                 ],
             )
         )
-        footer_from = footer_from or role.activities
     if role.responsibilities:
         reply.add(
             Section(heading="Core responsibilities", bullets=list(role.responsibilities.items))
         )
     reply.buttons = nav(role, ("Tasks at risk", "tasks"), ("Certifications", "certs"))
-    if footer_from is not None:
-        reply.footer = reviewed_footer(footer_from.sources, footer_from.reviewed)
+    # Credit every section shown, each for its own sources.
+    reply.footer = reviewed_footer(
+        role, [i for s in shown for i in s.sources], max(s.reviewed for s in shown)
+    )
     return answer(ctx, reply)
 
 

@@ -21,7 +21,7 @@ def faq_answer(role: RolePack, faq_id: str) -> Reply | None:
     reply = Reply(title=faq.question)
     reply.add(Section(paragraphs=[faq.answer]))
     reply.buttons = nav(role, ("More questions", "faqs"))
-    reply.footer = reviewed_footer(role.faqs.sources, role.faqs.reviewed)
+    reply.footer = reviewed_footer(role, faq.sources or role.faqs.sources, role.faqs.reviewed)
     return reply
 
 
@@ -58,5 +58,5 @@ async def salary(ctx: Context) -> Reply:
     reply = Reply(title=f"Salary: {role.title}")
     reply.add(Section(bullets=list(role.salary.facts), paragraphs=[role.salary.note]))
     reply.buttons = nav(role, ("Certifications", "certs"))
-    reply.footer = reviewed_footer(role.salary.sources, role.salary.reviewed)
+    reply.footer = reviewed_footer(role, role.salary.sources, role.salary.reviewed)
     return answer(ctx, reply)

@@ -30,7 +30,7 @@ async def lifecycle(ctx: Context) -> Reply:
         )
     )
     reply.buttons = nav(role, ("Hiring guide", "hiring"), ("A day in the life", "day"))
-    reply.footer = reviewed_footer(section.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, section.sources, section.reviewed)
     return answer(ctx, reply)
 
 
@@ -62,5 +62,5 @@ async def hiring(ctx: Context) -> Reply:
             )
         )
     reply.buttons = nav(role, ("Lifecycle of the work", "lifecycle"), ("FAQ", "faqs"))
-    reply.footer = reviewed_footer(section.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, section.sources, section.reviewed)
     return answer(ctx, reply)

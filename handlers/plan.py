@@ -31,7 +31,7 @@ async def plan(ctx: Context) -> Reply:
         )
     )
     reply.buttons = nav(role, ("Certifications", "certs"), ("Tasks at risk", "tasks"))
-    reply.footer = reviewed_footer(section.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, section.sources, section.reviewed)
     return answer(ctx, reply)
 
 

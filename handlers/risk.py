@@ -67,7 +67,7 @@ def risk_reply(role: RolePack) -> Reply | None:
         ("Tasks at risk", "tasks"),
         ("Protection plan", "plan"),
     )
-    reply.footer = reviewed_footer(risk.sources, risk.reviewed)
+    reply.footer = reviewed_footer(role, risk.sources, risk.reviewed)
     return reply
 
 
@@ -119,13 +119,13 @@ def method_reply(role: RolePack) -> Reply | None:
             Section(
                 heading="Published measures for neighbouring occupations",
                 bullets=[
-                    f"{m.measure}, {m.occupation}: {m.value}. {m.meaning} ({m.source})"
+                    f"{m.measure}, {m.occupation}: {m.value}. {m.meaning} Source: {m.source}."
                     for m in risk.published_measures
                 ],
             )
         )
     reply.buttons = nav(role, ("Back to the score", "risk"))
-    reply.footer = reviewed_footer(risk.sources, risk.reviewed)
+    reply.footer = reviewed_footer(role, risk.sources, risk.reviewed)
     return reply
 
 

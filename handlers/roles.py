@@ -9,6 +9,7 @@ from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.loader import Library
 from content.schema import RISK_DEFINITION, RolePack
+from domain.weekly import day_text
 from handlers.certs import cert_title
 from handlers.common import answer
 from handlers.occupations import occupation_reply
@@ -83,7 +84,7 @@ def summary(role: RolePack) -> Reply:
     missing = role.missing_sections()
     if missing:
         reply.add(Section(paragraphs=["No data yet on: " + ", ".join(missing) + "."]))
-    reply.footer = f"Last reviewed {role.reviewed}. Ask the bot for details."
+    reply.footer = f"Last reviewed {day_text(role.reviewed)}. Ask the bot for details."
     return reply
 
 

@@ -26,7 +26,7 @@ async def tasks(ctx: Context) -> Reply:
             )
         )
     reply.buttons = nav(role, ("Protection plan", "plan"), ("AI automation risk", "risk"))
-    reply.footer = reviewed_footer(section.sources, section.reviewed)
+    reply.footer = reviewed_footer(role, section.sources, section.reviewed)
     return answer(ctx, reply)
 
 

@@ -264,8 +264,15 @@ class _SQLite:
         """Mark ``sent`` sent and start ``start`` in one statement; returns the started ids
         this worker now owns. For a send window (both lists together under MAX_IDS)."""
         sql = self._sql(self.sent_and_start, sent=len(sent), start=len(start))
-        result = await conn.exec_driver_sql(sql, (self.write_time(now), *sent, *start))
-        return {row[0] for row in result.all()} - set(sent)
+        params = (self.write_time(now), *sent, *start)
+        driver = (await conn.get_raw_connection()).driver_connection
+        if getattr(driver, "isolation_level", "") is None:
+            # Autocommit on aiosqlite (the send window): one thread hop for the statement and
+            # its rows, where the adapted cursor takes four (open, execute, fetch, close).
+            rows = await driver.execute_fetchall(sql, params)  # type: ignore[union-attr]
+        else:
+            rows = (await conn.exec_driver_sql(sql, params)).all()
+        return {row[0] for row in rows} - set(sent)
 
 
 OutboxRow = namedtuple(

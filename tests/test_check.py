@@ -175,3 +175,12 @@ async def test_a_role_without_a_score_asks_for_the_job(chat: Chat) -> None:
     assert "What is your job?" in asked
     stale = text_of(await chat.press("v1:check:llm-eng"))
     assert "no score to compare you with" in stale
+
+
+async def test_a_command_leaves_the_check_and_check_carries_on(chat: Chat) -> None:
+    await chat.say("/check accountant")
+    await _answer(chat, ANSWERS[:2])
+    assert "What I store about you" in text_of(await chat.say("/mydata"))
+    answered = text_of(await chat.say("will AI replace ML engineers?"))
+    assert "Please answer with one of the buttons" not in answered
+    assert f"3 of {len(QUESTIONS)}" in text_of(await chat.say("/check"))

@@ -115,8 +115,8 @@ async def test_faq_buttons_answer_each_question(chat: Chat, bot) -> None:
 
 async def test_certs_mark_retired_exams_and_point_to_successors(chat: Chat) -> None:
     text = text_of(await chat.say("/certs"))
-    assert "Retired on 2026-03-31" in text and "MLA-C01" in text
-    assert "Closed on 2024-05-01; no direct successor" in text
+    assert "Retired on 31 March 2026" in text and "MLA-C01" in text
+    assert "Closed on 1 May 2024; no direct successor" in text
     detail = text_of(await chat.press("7."))
     assert "You can no longer take this exam" in detail
     assert "Aim for AWS Certified Machine Learning Engineer - Associate (MLA-C01)" in detail

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.faq_eval import evaluate, overall
@@ -95,6 +96,20 @@ def test_a_question_searches_only_the_roles_that_can_answer(index: ContentIndex)
     assert sorted(fresh._scopes) == ["llm-eng", "mle"]
 
 
+def test_this_role_compared_with_a_named_one_finds_the_comparison(index: ContentIndex) -> None:
+    result = index.search("how does this compare with ml engineering", role_id="ai-eng")
+    assert result.hits[0].ref == "ai-eng/compare:mle"
+
+
+def test_sentences_embedded_together_equal_one_at_a_time(index: ContentIndex) -> None:
+    embedder = index.embedder
+    assert embedder is not None
+    texts = ["hello world", "", "AI-102 exam?", "São Paulo", "what's the salary"]
+    together = embedder.embed_many(texts)
+    for row, text in enumerate(texts):
+        assert np.allclose(together[row], embedder.embed(text), atol=1e-6)
+
+
 def test_other_modules_register_units_in_a_few_lines(index: ContentIndex) -> None:
     fresh = ContentIndex(index.library, embedder=index.embedder)
     fresh.add_units(
@@ -154,8 +169,8 @@ def test_held_out_quality_does_not_regress(index: ContentIndex) -> None:
     """Floors under the figures in bench/RESULTS.md (test split), so a change that hurts fails."""
     tallies = evaluate(index, "test")
     total = overall(tallies)
-    assert total.top1 / total.n >= 0.75
-    assert total.direct_right / total.direct >= 0.9
+    assert total.top1 / total.n >= 0.8
+    assert total.direct_right / total.direct >= 0.93
     assert tallies["offtopic"].direct == 0
 
 

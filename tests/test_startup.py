@@ -100,6 +100,8 @@ def test_settings_a_command_does_not_use_do_not_stop_it(env: dict[str, str]) -> 
     code, output = invoke({**env, **bad}, "chat", stdin="/help\n")
     assert code == 0 and "/risk" in output
     assert invoke({**env, "DATABASE_URL": "sqlite:///"}, "content", "check")[0] == 0
+    code, output = invoke({**env, **bad}, "run", stdin="/help\n")  # no token: the chat
+    assert code == 0 and "/risk" in output
 
 
 def test_an_empty_variable_counts_as_unset(env: dict[str, str], tmp_path: Path) -> None:

@@ -112,3 +112,59 @@ def test_the_risk_number_has_one_name(replies: dict[str, Reply]) -> None:
 
 def test_judgement_is_spelt_one_way(replies: dict[str, Reply]) -> None:
     assert not _offenders(replies, r"\bjudgment", re.IGNORECASE)
+
+
+def test_replies_name_sources_by_title_never_by_id_file_or_note(
+    bot: CareerBot, replies: dict[str, Reply]
+) -> None:
+    ids = {s.id for pack in bot.services.library.packs for s in pack.sources}
+    id_pattern = r"(?<![\w-])(" + "|".join(re.escape(i) for i in sorted(ids)) + r")(?![\w-])"
+    assert not _offenders(replies, id_pattern)
+    assert not _offenders(replies, r"\.txt\b|shared/sources|not checked|discarded|Sources: [a-z]")
+
+
+def test_no_exam_dump_site_is_cited(replies: dict[str, Reply]) -> None:
+    assert not _offenders(
+        replies, r"dumpsbase|examtopics|certqna|examlabs|certcrush|examinotion", re.IGNORECASE
+    )
+
+
+def test_no_page_the_person_cannot_see(replies: dict[str, Reply]) -> None:
+    assert not _offenders(
+        replies,
+        r"the (risk|career|source|hiring) page|source page|the copy we have|the risk page",
+        re.IGNORECASE,
+    )
+
+
+def test_dates_are_written_one_way(replies: dict[str, Reply]) -> None:
+    """ISO dates only as an example of what to type, right after "e.g."."""
+    assert not _offenders(replies, r"(?<!e\.g\. )(?<!or )\b20\d\d-\d\d-\d\d\b")
+
+
+def test_no_nested_parentheses(replies: dict[str, Reply]) -> None:
+    assert not _offenders(replies, r"\([^()\n]*\(")
+
+
+def test_no_shouting(replies: dict[str, Reply]) -> None:
+    assert not _offenders(replies, r"\b[A-Z]{3,}[’']?[A-Z]* [A-Z]{3,} [A-Z]{3,}\b")
+    for key, reply in replies.items():
+        title = reply.title or ""
+        assert title != title.upper() or not any(c.isalpha() for c in title), key
+
+
+def test_no_lead_in_repeated_and_no_choice_of_one(replies: dict[str, Reply]) -> None:
+    for key, text in _texts(replies):
+        assert text.count("Our pick") <= 1, key
+    assert not _offenders(replies, r"from 1 to 1\b")
+
+
+def test_no_future_tense_about_a_date_that_has_passed(replies: dict[str, Reply]) -> None:
+    """Facts are as of the review date (late November 2026): nothing "targeted for June 2026"."""
+    months = "January|February|March|April|May|June|July|August|September|October"
+    assert not _offenders(
+        replies,
+        rf"(will|targeted for|taking effect on|scheduled (to|for)|is to|has been reported)"
+        rf"[^.]{{0,60}}\b(\d{{1,2}} )?({months}) 2026\b",
+        re.IGNORECASE,
+    )

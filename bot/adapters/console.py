@@ -37,10 +37,15 @@ log = logging.getLogger("careerbot.console")
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit"}
 
 
+def _underlined(title: str) -> str:
+    return f"{title}\n{'─' * min(len(title), WIDTH)}"
+
+
 def render(reply: Reply) -> str:
     """Plain text with numbered buttons, wrapped for a terminal."""
     lines: list[str] = []
-    for block in reply_blocks(reply, bold=lambda s: s.upper() if s == reply.title else s):
+    # The title is underlined rather than put in capitals: capitals read as shouting (STYLE.md).
+    for block in reply_blocks(reply, bold=lambda s: _underlined(s) if s == reply.title else s):
         for line in block.split("\n"):
             indent = "  " if line.startswith("•") else ""
             lines.append(

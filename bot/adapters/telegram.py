@@ -77,6 +77,8 @@ ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"
 """Edited messages are not even requested: an edit never triggers a second answer."""
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?=\s|$)(.*)\Z", re.DOTALL)
 _BOT_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_NUMERIC_ID = re.compile(r"-?[0-9]{1,20}")
+"""ASCII digits only: ``str.isdigit`` accepts "²", which ``int`` refuses."""
 T = TypeVar("T")
 CONNECTION_POOL = 8
 """Connections to the Bot API for replies, and requests in flight at once. At Telegram's 30
@@ -108,7 +110,7 @@ def api_urls(api_url: str) -> tuple[str, str]:
 
 def chat_ref(chat_id: str) -> int | str:
     """Numeric ids as numbers; ``@channelname`` as it is."""
-    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+    return int(chat_id) if _NUMERIC_ID.fullmatch(chat_id) else chat_id
 
 
 def chat_kind(chat: Chat) -> ChatKind:

@@ -9,6 +9,7 @@ small numpy sum: no torch, no tokenizer library, nothing fetched at run time.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -28,9 +29,15 @@ def _is_punctuation(char: str) -> bool:
     return unicodedata.category(char).startswith("P")
 
 
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _normalize(text: str) -> str:
     """BERT's uncased normalisation: drop control characters, lower-case, strip accents, and
     space out punctuation and CJK characters so each becomes a word of its own."""
+    if text.isascii():
+        return _ASCII_PUNCTUATION.sub(r" \1 ", _ASCII_CONTROL.sub("", text.lower()))
     text = unicodedata.normalize("NFD", text.lower())
     out: list[str] = []
     for char in text:
@@ -105,7 +112,16 @@ class StaticEmbedder:
         return vector / norm if norm > 0 else vector
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
+        """Many texts at once: one gather and one segmented sum instead of a mean per text."""
         matrix = np.zeros((len(texts), self.dims), dtype=np.float32)
-        for row, text in enumerate(texts):
-            matrix[row] = self.embed(text)
+        ids = [self.token_ids(text) for text in texts]
+        rows = [row for row, found in enumerate(ids) if found]
+        if not rows:
+            return matrix
+        lengths = np.array([len(ids[row]) for row in rows])
+        flat = np.fromiter((i for row in rows for i in ids[row]), dtype=np.intp)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        sums = np.add.reduceat(self.vectors[flat], starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        matrix[rows] = sums / np.where(norms > 0, norms, 1.0)
         return matrix

@@ -121,7 +121,7 @@ class ScopeIndex:
             else:
                 wanted.append(self._closest(term) or term)
         unique = list(dict.fromkeys(wanted))
-        per_view = [0.0] * len(self._view_terms)
+        per_view: dict[int, float] = {}
         for term in unique:
             idf = self._idf.get(term)
             if idf is None:
@@ -129,12 +129,13 @@ class ScopeIndex:
             for v in self._postings[term]:
                 tf = self._view_terms[v][term]
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._view_len[v] / self._avg_len))
-                per_view[v] += idf * norm
+                per_view[v] = per_view.get(v, 0.0) + idf * norm
         best = np.zeros(len(self.units))
-        for v, score in enumerate(per_view):
-            if score:
-                u = self._view_unit[v]
-                best[u] = max(best[u], score * self._view_weight[v])
+        for v, score in per_view.items():
+            u = self._view_unit[v]
+            weighted = score * self._view_weight[v]
+            if weighted > best[u]:
+                best[u] = weighted
         ceiling = sum(self._idf.get(t, self._max_idf) * (K1 + 1) for t in unique)
         ceiling = max(ceiling, MIN_CEILING * self._max_idf * (K1 + 1))
         return best / ceiling

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     [
@@ -192,6 +193,7 @@ PHRASES = [
 _SUFFIXES = ("ments", "ment", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper; a final "e" goes too, so "evolving" and "evolve" meet."""
     for suffix in _SUFFIXES:
@@ -203,11 +205,16 @@ def stem(word: str) -> str:
     return word
 
 
+_APOSTROPHES = re.compile(r"['’`]")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII words: accents stripped ("São" -> "sao"), apostrophes closed up."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"['’`]", "", text)
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _APOSTROPHES.sub("", text)
 
 
 def compact(text: str) -> str:

@@ -48,14 +48,14 @@ SECTION_CARDS: dict[str, tuple[str, str]] = {
     "tools": ("AI tools affecting the role", "tasks"),
     "plan": ("Protection plan", "plan"),
     "salary": ("Salary", "salary"),
-    "lifecycle": ("Lifecycle stages", "unit"),
-    "hiring": ("Hiring table", "unit"),
+    "lifecycle": ("Lifecycle stages", "lifecycle"),
+    "hiring": ("Hiring guide", "hiring"),
     "day": ("A day in the life", "day"),
     "responsibilities": ("Responsibilities", "day"),
     "about": ("Sources and method", "about"),
     "certs": ("Certification roadmap", "certs"),
 }
-"""Button label and opening action of each section unit (``unit`` renders it generically)."""
+"""Button label and opening action of each section unit."""
 
 
 def _section_text(pack: RolePack, key: str) -> str | None:
@@ -115,7 +115,7 @@ def pack_units(pack: RolePack, role_titles: dict[str, str]) -> list[Unit]:
                     "faq",
                     pack.id,
                     faq.question,
-                    (faq.question, *faq.also_asked),
+                    (faq.question, *faq.also_asked, *examples.get(f"faq:{faq.id}", ())),
                     faq.answer,
                     ("faq", pack.id, faq.id),
                 )
@@ -124,7 +124,7 @@ def pack_units(pack: RolePack, role_titles: dict[str, str]) -> list[Unit]:
         text = _section_text(pack, key)
         if text is None:
             continue
-        opens = (opener, pack.id, key) if opener == "unit" else (opener, pack.id)
+        opens = (opener, pack.id)
         title = label if key != "overview" else f"About: {pack.title}"
         asked = (f"{pack.title} {label}", *examples.get(key, ()))
         units.append(Unit(key, "section", pack.id, title, asked, text, opens))

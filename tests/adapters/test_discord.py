@@ -524,3 +524,18 @@ async def test_a_press_on_someone_elses_menu_gets_its_own_answer(world: World) -
     assert text_of_message(now) == before, "Alice's menu is unchanged"
     mine = await alice.click(message, label="Tasks at risk")
     assert mine.response.id == message.id, "Alice's own press still edits in place"
+
+
+async def test_forget_from_a_server_also_deletes_the_dm_chat(world: World) -> None:
+    env, channel = world.env, world.channel
+    user = env.create_user("carol", global_name="Carol")
+    carol = world.guild.add_member(user)
+    await user.send_dm("/roles mle")
+    services = adapter_of(env).bot.services
+    dm_id = str(user.dm_channel.id)
+    assert await services.chats.get("discord", dm_id) is not None
+    asked = await carol.slash(channel, "forget")
+    done = await carol.click(asked.response.message, label="Yes, delete everything")
+    assert "deleted" in text_of_message(done.response)
+    assert await services.chats.get("discord", dm_id) is None, "the DM chat row is gone too"
+    assert await services.users.get("discord", str(user.id)) is None

@@ -421,3 +421,14 @@ async def test_in_a_group_only_the_asker_may_have_their_menu_edited(
     # A posted summary answered nobody: even forged data pressed by an admin never edits it.
     forged = await exchange(fake, adapter, press(ADMIN, None, "v1:menu:mle"))
     assert [c.method for c in forged] == ["sendMessage"]
+
+
+async def test_a_channel_named_with_odd_digits_is_refused_not_crashed_on(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    fake.admins[str(GROUP)] = [ADMIN]
+    for channel in ("-²", "²", "--1"):
+        sent = await exchange(
+            fake, adapter, lambda c=channel: fake.message(f"/summary link {c}", GROUP, ADMIN)
+        )
+        assert "error id" not in shown(sent[0]), channel
