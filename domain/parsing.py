@@ -53,8 +53,8 @@ def parse_exam_date(text: str, today: date) -> date:
         parsed = _build_date(int(m[3]), _MONTHS[m[1]], int(m[2]))
     if parsed is None:
         raise InputError(
-            "I couldn't read that date. Write it like 2027-03-15 or 15 March 2027 "
-            "(or press “No date yet”)."
+            "I couldn't read that date. Write a day, month and year, e.g. 15 March 2027 or "
+            "2027-03-15, or press “No date yet”."
         )
     if parsed <= today:
         raise InputError(

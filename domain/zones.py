@@ -239,6 +239,12 @@ def etc_label(name: str) -> str | None:
     return f"fixed UTC{'-' if m[1] == '+' else '+'}{m[2]}, no daylight saving"
 
 
+def zone_display(name: str) -> str:
+    """How a zone is named in a reply: "Europe/Berlin", but "fixed UTC+1" for Etc/GMT-1."""
+    m = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name)
+    return f"fixed UTC{'-' if m[1] == '+' else '+'}{m[2]}" if m else name
+
+
 def resolve_timezone(text: str, now: datetime) -> ZoneChoice:
     """Read an IANA name, a city (accents and "city, country" welcome), an abbreviation or an
     offset such as "UTC+5:30"; validated with zoneinfo."""
@@ -272,7 +278,7 @@ def resolve_timezone(text: str, now: datetime) -> ZoneChoice:
             fixed = f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
         elif offset == timedelta(0):
             fixed = "UTC"
-        label = f"UTC{'+' if sign > 0 else '-'}{hours}:{minutes:02d}"
+        label = f"UTC{'+' if sign > 0 else '-'}{hours:02d}:{minutes:02d}"
         if not places and fixed is None:
             return ZoneChoice(
                 None, message=f"No common time zone is at {label} right now. Type a city name."

@@ -40,6 +40,20 @@ def status_line(cert: Certification, certs: Certifications) -> str:
     return line
 
 
+def cert_label(section: Certifications, cert: Certification) -> str:
+    """ "2. AI-900 (retired)", "AI-901 (replaces AI-900)", "1. … (no single exam)"."""
+    short = cert.code or cert.name
+    replaced = section.replaced(cert) if cert.step is None else None
+    label = f"{cert.step}. {short}" if cert.step is not None else short
+    if not cert.is_open:
+        label += f" ({cert.status})"
+    elif not cert.goal_ready:
+        label += " (no single exam)"
+    elif replaced is not None:
+        label += f" (replaces {replaced.code or replaced.name})"
+    return label[:60]
+
+
 def cert_title(cert: Certification) -> str:
     return f"{cert.name} ({cert.code})" if cert.code else cert.name
 
@@ -67,8 +81,8 @@ async def certs(ctx: Context) -> Reply:
         )
     )
     reply.buttons = [
-        [Button(f"{cert.step}. {cert.code or cert.name}"[:60], action("cert", role.id, cert.id))]
-        for cert in section.roadmap()
+        [Button(cert_label(section, cert), action("cert", role.id, cert.id))]
+        for cert in section.in_order()
     ]
     reply.buttons.append([Button("Main menu", action("menu", role.id))])
     reply.footer = reviewed_footer(role, section.sources, section.reviewed)

@@ -112,6 +112,9 @@ async def test_the_fixed_zone_button_reads_the_right_way_round(chat: Chat) -> No
     labels = [b.label for b in reply.all_buttons()] if reply else []
     assert "Use fixed UTC+1, no daylight saving" in labels
     assert not any("Etc/GMT-1" in label for label in labels)
+    confirmation = text_of(await chat.press("Use fixed UTC+1"))
+    assert "Every Tuesday at 19:30 (fixed UTC+1)" in confirmation
+    assert "Etc/GMT" not in confirmation
 
 
 @pytest.mark.parametrize("slug", ["America", "Europe", "Etc", "posix", "EST", "..", "America."])

@@ -189,7 +189,7 @@ async def test_set_as_my_goal_from_certs_starts_at_the_date(chat: Chat) -> None:
 async def test_pause_resume_stop_and_nudges_list(chat: Chat, bot: CareerBot) -> None:
     await set_goal(chat, exam="")
     reply = await chat.say("/nudges")
-    assert "Study nudge: Every Tuesday at 19:30 (Europe/Berlin) — next Tuesday 24" in text_of(reply)
+    assert "Study nudge: every Tuesday at 19:30 (Europe/Berlin) — next Tuesday 24" in text_of(reply)
     reply = await chat.say("/goal pause")
     assert "paused" in text_of(reply).lower()
     [sub] = await subs_of(bot)

@@ -73,3 +73,10 @@ async def test_a_short_roles_about_page_does_not_offer_itself(chat: Chat) -> Non
 async def test_roles_list_leads_back_to_the_menu(chat: Chat) -> None:
     await chat.say("/roles")
     assert "What would you like to look at?" in text_of(await chat.press("Main menu"))
+
+
+async def test_goal_from_a_role_without_a_roadmap_offers_one_that_has(chat: Chat) -> None:
+    await chat.say("/roles llm engineer")
+    reply = text_of(await chat.say("/goal"))
+    assert "no certification roadmap for LLM Engineer" in reply
+    assert "1/4" in text_of(await chat.press("Goal from the Machine Learning Engineer roadmap"))

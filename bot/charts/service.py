@@ -177,19 +177,24 @@ class ChartService:
             image = Image(png, spec.alt, spec.filename)
             self._remember(spec, image)
         except TimeoutError:
-            self._failed[spec] = self.clock()
+            self._fail(spec)
             log.warning("chart %s took over %gs; sent without it", spec.filename, self.timeout)
         except concurrent.futures.BrokenExecutor:
-            self._failed[spec] = self.clock()
+            self._fail(spec)
             _reset_pool(executor)
             log.error("the chart process died drawing %s; a new one starts next time", spec.kind)
         except Exception:
-            self._failed[spec] = self.clock()
+            self._fail(spec)
             log.exception("chart %s could not be drawn; sent without it", spec.filename)
         finally:
             self._pending.pop(spec, None)
             if not future.done():
                 future.set_result(image)
+
+    def _fail(self, spec: ChartSpec) -> None:
+        self._failed[spec] = self.clock()
+        if len(self._failed) > self.cache_size:
+            self._failed.pop(next(iter(self._failed)))  # the oldest failure may be retried
 
     def _remember(self, spec: ChartSpec, image: Image) -> None:
         self._failed.pop(spec, None)

@@ -100,7 +100,8 @@ async def _manage(ctx: Context, verb: str, view: GoalView) -> Reply:
         return await _after_change(ctx, view, "Nudges resumed.")
     if verb == "stopask":
         reply = Reply.text(
-            "Stop this goal and its weekly nudges? Your completed weeks stay in /mydata.",
+            "Stop this goal and its weekly nudges? Your completed weeks stay in /progress and "
+            "/mydata.",
             title="Stop your goal?",
         )
         reply.buttons = [

@@ -23,7 +23,7 @@ from domain.parsing import InputError, parse_exam_date, parse_when_parts
 from domain.studyplan import PlanWeek, build_plan
 from domain.weekly import WEEKDAYS, day_text, describe_local, next_occurrence, zone
 from domain.zones import etc_label, resolve_timezone, zone_to_slug
-from handlers.certs import cert_title
+from handlers.certs import cert_label, cert_title
 from handlers.goals.shared import (
     STATE,
     already,
@@ -83,25 +83,11 @@ async def _resume(ctx: Context, data: dict[str, Any]) -> Reply | None:
 # Step 1: the credential
 
 
-def _cert_label(section: Certifications, cert: Certification) -> str:
-    """ "2. AI-900 (retired)", "AI-901 (replaces AI-900)", "1. … (no single exam)"."""
-    short = cert.code or cert.name
-    replaced = section.replaced(cert) if cert.step is None else None
-    label = f"{cert.step}. {short}" if cert.step is not None else short
-    if not cert.is_open:
-        label += f" ({cert.status})"
-    elif not cert.goal_ready:
-        label += " (no single exam)"
-    elif replaced is not None:
-        label += f" (replaces {replaced.code or replaced.name})"
-    return label[:60]
-
-
 def _cert_buttons(
     role: RolePack, section: Certifications, certs: list[Certification] | None = None
 ) -> list[list[Button]]:
     rows = [
-        [Button(_cert_label(section, cert), action("goal", "cert", role.id, cert.id))]
+        [Button(cert_label(section, cert), action("goal", "cert", role.id, cert.id))]
         for cert in (section.in_order() if certs is None else certs)
     ]
     rows.append([Button("Cancel", action("goal", "cancel"))])

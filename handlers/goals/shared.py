@@ -23,6 +23,7 @@ from domain.weekly import (
     next_occurrence,
     zone,
 )
+from domain.zones import zone_display
 from handlers.certs import cert_title
 from storage.goals import GoalView, streak
 from storage.models import Goal, Subscription
@@ -97,7 +98,8 @@ def next_nudge_text(sub: Subscription) -> str:
 
 def schedule_text(weekday: int, local_time: str, tz_name: str, lower: bool = False) -> str:
     """ "Every Tuesday at 19:30 (Europe/Berlin)"; ``lower`` for use inside a sentence."""
-    return f"{'every' if lower else 'Every'} {WEEKDAYS[weekday]} at {local_time} ({tz_name})"
+    where = zone_display(tz_name)
+    return f"{'every' if lower else 'Every'} {WEEKDAYS[weekday]} at {local_time} ({where})"
 
 
 def occurrence_code(moment: datetime) -> int:

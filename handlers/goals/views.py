@@ -36,7 +36,7 @@ async def nudges_command(ctx: Context) -> Reply:
     lines = []
     for sub in subs:
         what = _describe_sub(ctx, sub)
-        when = schedule_text(sub.weekday, sub.local_time, sub.timezone)
+        when = schedule_text(sub.weekday, sub.local_time, sub.timezone, lower=True)
         if sub.status == "active":
             state = "next " + next_nudge_text(sub)
         else:
