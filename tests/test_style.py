@@ -2,21 +2,26 @@
 
 A crawler sends every command (bare and with each role), presses every button reachable from
 those replies, walks the goal set-up and feeds the answers to bad input, in a private chat and in
-a group as a moderator. Each rule then runs over all the texts collected.
+a group as a moderator. What the bot sends on its own is collected too: the summaries a moderator
+posts, and a weekly nudge from a real scheduler tick with every button under it pressed. Each
+rule then runs over all the texts collected.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from bot.app import CareerBot
+from bot.clock import ManualClock
 from bot.messages import Reply
 from bot.render import plain_text
 from content.schema import RISK_DEFINITION, RISK_NAME
 from tests.conftest import Chat, RecordingPlatform
+from tests.test_scheduler import dispatcher, make_goal
 
 MAX_PRESSES = 600
 SKIP_ACTIONS = ("v1:privacy:",)  # /forget's "yes" would wipe the crawler's own state mid-walk
@@ -46,8 +51,8 @@ async def _crawl(bot: CareerBot, chat: Chat, starts: list[str]) -> dict[str, Rep
 
 
 @pytest.fixture
-async def replies(bot: CareerBot) -> dict[str, Reply]:
-    """Every reply a newcomer can reach, keyed by what produced it."""
+async def replies(bot: CareerBot, clock: ManualClock) -> dict[str, Reply]:
+    """Every reply a newcomer can reach, and everything the bot sends, keyed by what produced it."""
     private = Chat(bot, RecordingPlatform())
     commands = [info for info in bot.services.router_commands]
     starts = ["/goal", "aws", "mla-c01", "no date", "tuesday 19:30", "Berlin"]
@@ -66,7 +71,26 @@ async def replies(bot: CareerBot) -> dict[str, Reply]:
     )
     for key, reply in (await _crawl(bot, group, [f"/{i.name}" for i in commands])).items():
         collected[f"group {key}"] = reply
+    for index, (_, reply) in enumerate(group.platform.sent):
+        collected[f"posted {index}"] = reply
+    collected.update(await _nudge_and_its_buttons(bot, clock))
     return collected
+
+
+async def _nudge_and_its_buttons(bot: CareerBot, clock: ManualClock) -> dict[str, Reply]:
+    platform = RecordingPlatform()
+    learner = Chat(bot, platform, user_id="learner")
+    await make_goal(bot, user="learner", weekday=clock.now().weekday(), at="23:00", tz="UTC")
+    clock.advance(timedelta(days=1))
+    await dispatcher(bot, platform).tick()
+    nudges = [reply for _, reply in platform.sent]
+    assert nudges, "the tick sent no nudge"
+    found = {f"nudge {i}": reply for i, reply in enumerate(nudges)}
+    for button in nudges[0].all_buttons():
+        pressed = await learner.press(button.action)
+        if pressed is not None:
+            found[f"nudge {button.action}"] = pressed
+    return found
 
 
 def _texts(replies: dict[str, Reply]) -> Iterator[tuple[str, str]]:
@@ -94,6 +118,7 @@ def test_the_crawl_reaches_every_section(replies: dict[str, Reply]) -> None:
         "Please confirm your study goal",
         "A day in the life",
         "Frequently asked",
+        "This week",
     ):
         assert expected in joined
     assert len(replies) > 100
