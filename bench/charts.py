@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.router import NullPlatform, measure, pct
-from bot.app import CareerBot
+from bot.app import CareerBot, freeze_heap
 from bot.charts.draw import render
 from bot.charts.service import ChartService, render_in_worker
 from bot.charts.specs import ChartSpec, Factor, PlanChart, ProgressChart, RiskChart
@@ -184,9 +184,11 @@ async def loop_stall(
 
 
 async def main(renders: int, messages: int, rounds: int) -> None:
+    freeze_heap()  # as `careerbot run` and the render process do once started
     await render_times(renders)
     await risk_throughput(messages, rounds)
     print()
+    freeze_heap()  # again: the bots built above are long-lived too, as after a bot's start-up
     took = await loop_stall(renders, None, "render process (shipped)")
     await loop_stall(0, None, "no renders (machine noise)", idle=took)
     with ThreadPoolExecutor(1) as pool:

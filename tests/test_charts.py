@@ -12,6 +12,8 @@ import asyncio
 import io
 import logging
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -286,3 +288,43 @@ async def test_the_default_render_process_draws_off_the_event_loop() -> None:
 
 def compare_images_bytes(a: bytes, b: bytes) -> bool:
     return PILImage.open(io.BytesIO(a)).tobytes() == PILImage.open(io.BytesIO(b)).tobytes()
+
+
+def test_the_render_process_leaves_when_the_bot_process_dies(tmp_path: Path) -> None:
+    """A bot that exits at once (Ctrl-C in the terminal chat, SIGKILL) must not leave its idle
+    render worker behind: every such exit used to leak one process for ever."""
+    script = (
+        "import asyncio, os, sys\n"
+        "from bot.charts.service import ChartService, shared_pool\n"
+        "from tests.test_charts import PROGRESS, TARGET, _reply\n"
+        "async def main():\n"
+        "    charts = ChartService()\n"
+        "    reply = _reply(PROGRESS)\n"
+        "    charts.attach(reply, TARGET)\n"
+        "    assert (await charts.follow_up(reply)) is not None\n"
+        "    print(*shared_pool()._processes, flush=True)\n"
+        "    os._exit(0)\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert done.returncode == 0 and workers, done.stderr
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers), "the render worker outlived the bot"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
