@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.scheduler import CountingPlatform, _settings, peak_mb, rss_mb
+from bench.scheduler import CountingPlatform, _settings, peak_mb, rss_mb, sent_count
 
 DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
 ZONES = (
@@ -156,12 +156,10 @@ async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, A
 
 async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
     """One tick of the real dispatcher with the real composer, on a no-op platform."""
-    from sqlalchemy import func, select
 
     from bot.app import CareerBot
     from bot.clock import ManualClock
     from bot.scheduler import Dispatcher
-    from storage.models import Delivery
 
     bot = CareerBot(
         _settings(Path(tempfile.mkdtemp())).model_copy(update={"database_url": url}),
@@ -173,14 +171,7 @@ async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
     cpu0, wall0 = time.process_time(), time.perf_counter()
     report = await dispatcher.tick()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    async with bot.db.engine.connect() as conn:
-        sent_rows = (
-            await conn.execute(
-                select(func.count())
-                .select_from(Delivery.__table__)  # type: ignore[arg-type]
-                .where(Delivery.__table__.c.status == "sent")  # type: ignore[attr-defined]
-            )
-        ).scalar_one()
+    sent_rows = await sent_count(bot)
     await bot.stop()
     return {
         "keys": report.sent_keys,
