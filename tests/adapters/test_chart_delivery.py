@@ -40,14 +40,6 @@ async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[CareerBot]:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def adapter(tmp_path: Path, clock: ManualClock, fake: FakeTelegram) -> AsyncIterator[Any]:
     settings = settings_for(
         tmp_path, telegram_bot_token=TOKEN, telegram_api_url=fake.api_url, charts=True

@@ -25,7 +25,6 @@ from tests.adapters.test_telegram import (  # noqa: F401 - fixtures are found by
     adapter,
     buttons,
     exchange,
-    fake,
     shown,
     tg_bot,
 )

@@ -18,7 +18,7 @@ from bot.errors import StartFailed
 from bot.platform import Platform
 from bot.runner import Backoff, serve
 from tests.adapters.fake_telegram import TOKEN, FakeTelegram
-from tests.adapters.test_telegram import fake, make_adapter, until  # noqa: F401
+from tests.adapters.test_telegram import make_adapter, until
 from tests.conftest import settings_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -46,7 +46,7 @@ class Naps(list[float]):
 async def test_discord_unreachable_telegram_keeps_serving(
     tmp_path: Path,
     clock: ManualClock,
-    fake: FakeTelegram,  # noqa: F811
+    fake: FakeTelegram,
     discord_unreachable: None,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

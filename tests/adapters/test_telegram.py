@@ -37,14 +37,6 @@ ADMIN, MEMBER = 222, 333
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def tg_bot(
     tmp_path: Path, clock: ManualClock, fake: FakeTelegram
 ) -> AsyncIterator[CareerBot]:
