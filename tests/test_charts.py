@@ -290,8 +290,15 @@ def compare_images_bytes(a: bytes, b: bytes) -> bool:
     return PILImage.open(io.BytesIO(a)).tobytes() == PILImage.open(io.BytesIO(b)).tobytes()
 
 
-def test_the_render_process_leaves_when_the_bot_process_dies(tmp_path: Path) -> None:
-    """A bot that exits at once (Ctrl-C in the terminal chat, SIGKILL) must not leave its idle
+@pytest.mark.parametrize(
+    "before_exit",
+    [
+        "assert (await charts.follow_up(reply)) is not None",  # an idle worker
+        "await asyncio.sleep(0.05)",  # a worker still starting when the bot dies
+    ],
+)
+def test_the_render_process_leaves_when_the_bot_process_dies(before_exit: str) -> None:
+    """A bot that exits at once (Ctrl-C in the terminal chat, SIGKILL) must not leave its
     render worker behind: every such exit used to leak one process for ever."""
     script = (
         "import asyncio, os, sys\n"
@@ -301,7 +308,7 @@ def test_the_render_process_leaves_when_the_bot_process_dies(tmp_path: Path) -> 
         "    charts = ChartService()\n"
         "    reply = _reply(PROGRESS)\n"
         "    charts.attach(reply, TARGET)\n"
-        "    assert (await charts.follow_up(reply)) is not None\n"
+        f"    {before_exit}\n"
         "    print(*shared_pool()._processes, flush=True)\n"
         "    os._exit(0)\n"
         "asyncio.run(main())\n"

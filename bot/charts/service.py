@@ -54,8 +54,10 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _warm_worker() -> None:
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+def _warm_worker(parent: int) -> None:
+    # The bot's pid comes from the bot itself: a worker that starts after the bot died must
+    # not take its new parent (init) for the bot and wait for ever.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     # The worker shares the bot's stderr: matplotlib's notices (such as building its font
     # cache on a fresh machine) must not land between the bot's own lines.
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
@@ -76,6 +78,7 @@ def shared_pool() -> Executor:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_warm_worker,
+            initargs=(os.getpid(),),
         )
     return _pool
 
