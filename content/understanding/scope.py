@@ -2,7 +2,7 @@
 
 Each scope keeps its own postings, term statistics and vectors, so a question about one role
 never walks another role's postings, and adding packs does not slow a question down.
-Lexical scores are BM25 over each unit's phrasings (its best one counts); dense scores are the
+Lexical scores are BM25 over each unit's phrasings (its best two count); dense scores are the
 cosine between the question's vector and each phrasing's. Both are per unit, in unit order.
 """
 
@@ -29,8 +29,11 @@ MIN_CEILING = 1.0
 one word in common ("test") is never a full match."""
 EXACT_BONUS = 0.5
 """Added to a unit the question names outright (see :meth:`ScopeIndex.exact`)."""
-CENTROID_WEIGHT = 0.5
-"""The dense score blends the best single phrasing with the mean of all of a unit's phrasings."""
+CENTROID_WEIGHT = 0.75
+"""The dense score blends the best single phrasing with the mean of all of a unit's phrasings
+(mostly the mean: a unit with many phrasings would otherwise win by having more chances)."""
+SECOND_WEIGHT = 0.5
+"""Likewise the lexical score blends a unit's best phrasing with its second best."""
 
 
 class ScopeIndex:
@@ -131,14 +134,17 @@ class ScopeIndex:
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._view_len[v] / self._avg_len))
                 per_view[v] = per_view.get(v, 0.0) + idf * norm
         best = np.zeros(len(self.units))
+        second = np.zeros(len(self.units))
         for v, score in per_view.items():
             u = self._view_unit[v]
             weighted = score * self._view_weight[v]
             if weighted > best[u]:
-                best[u] = weighted
+                best[u], second[u] = weighted, best[u]
+            elif weighted > second[u]:
+                second[u] = weighted
         ceiling = sum(self._idf.get(t, self._max_idf) * (K1 + 1) for t in unique)
         ceiling = max(ceiling, MIN_CEILING * self._max_idf * (K1 + 1))
-        return best / ceiling
+        return ((1 - SECOND_WEIGHT) * best + SECOND_WEIGHT * second) / ceiling
 
     def exact(self, text: str, squeezed: str) -> list[int]:
         """Units the question names outright: word for word one of their phrasings, or by one
