@@ -49,11 +49,42 @@ class Inbound:
         return Target(self.platform, self.chat_id)
 
 
+LABEL_LIMIT = 60
+"""Characters a button label keeps: under Telegram's 64 and Discord's 80, so one cut serves both."""
+
+
+def short_label(text: str, limit: int = LABEL_LIMIT) -> str:
+    """Shorten a label at a word, ending in "…": a cut mid-word ("engineer ca") reads as a typo.
+    A closing "(code)" is kept, since it is what tells two long exam names apart."""
+    if len(text) <= limit:
+        return text
+    head, bracket, code = text.rpartition(" (")
+    if bracket and code.endswith(")") and len(code) + 2 <= limit // 3:
+        suffix = bracket + code
+        return _cut_at_word(head, limit - len(suffix)) + suffix
+    return _cut_at_word(text, limit)
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–(") + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
+    """Shortened to :data:`LABEL_LIMIT` characters at a word, so handlers pass whole titles."""
     action: str
     """An encoded :class:`bot.actions.Action`; at most 64 bytes."""
+
+    def __post_init__(self) -> None:
+        if len(self.label) > LABEL_LIMIT:
+            object.__setattr__(self, "label", short_label(self.label))
 
 
 @dataclass(slots=True)

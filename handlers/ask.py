@@ -46,7 +46,7 @@ OFF_TOPIC = (
 
 
 def _button(hit: Hit) -> Button:
-    return Button(hit.unit.title[:60], action(*hit.unit.opens))
+    return Button(hit.unit.title, action(*hit.unit.opens))
 
 
 async def open_unit(ctx: Context, hit: Hit) -> Reply | None:
@@ -127,8 +127,8 @@ def _comparison(ctx: Context, role: RolePack) -> Reply | None:
     reply.add(Section(paragraphs=[item.difference]))
     reply.buttons = [
         [
-            Button(f"About: {role.title}"[:60], action("card", role.id)),
-            Button(f"About: {other.title}"[:60], action("card", other.id)),
+            Button(f"About: {role.title}", action("card", role.id)),
+            Button(f"About: {other.title}", action("card", other.id)),
         ]
     ]
     reply.footer = reviewed_footer(role, role.adjacent_roles.sources, role.adjacent_roles.reviewed)

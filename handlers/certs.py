@@ -51,7 +51,7 @@ def cert_label(section: Certifications, cert: Certification) -> str:
         label += " (no single exam)"
     elif replaced is not None:
         label += f" (replaces {replaced.code or replaced.name})"
-    return label[:60]
+    return label
 
 
 def cert_title(cert: Certification) -> str:
@@ -139,7 +139,7 @@ def cert_reply(role: RolePack, cert: Certification, section: Certifications) -> 
             0,
             [
                 Button(
-                    f"Successor: {successor.code or successor.name}"[:60],
+                    f"Successor: {successor.code or successor.name}",
                     action("cert", role.id, successor.id),
                 )
             ],

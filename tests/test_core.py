@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from bot.actions import MAX_BYTES, Action, MalformedAction, action, parse
 from bot.logsetup import RedactingFormatter, secrets_of
+from bot.messages import LABEL_LIMIT, Button, short_label
 from bot.render import split_blocks
 from bot.router import DuplicateRoute, Router
 from handlers import build_router
@@ -20,6 +21,24 @@ def test_actions_round_trip_and_fit_telegram() -> None:
     assert data == "v1:faq:mle:automl"
     assert parse(data) == Action("faq", ("mle", "automl"))
     assert len(data.encode()) <= MAX_BYTES
+
+
+def test_a_long_button_label_is_cut_at_a_word_not_mid_word() -> None:
+    title = "How should a company evaluate a machine learning engineer candidate?"
+    button = Button(title, action("faq", "mle", "evaluate"))
+    assert button.label == "How should a company evaluate a machine learning engineer…"
+    assert len(button.label) <= LABEL_LIMIT
+    assert Button("Tasks at risk", "v1:tasks").label == "Tasks at risk"
+
+
+def test_a_long_exam_name_keeps_its_code() -> None:
+    label = short_label("AWS Certified Machine Learning Engineer - Associate (MLA-C01)")
+    assert label == "AWS Certified Machine Learning Engineer… (MLA-C01)"
+
+
+def test_a_label_with_no_space_to_cut_at_is_cut_at_the_limit() -> None:
+    label = short_label("x" * 100)
+    assert label == "x" * (LABEL_LIMIT - 1) + "…"
 
 
 @pytest.mark.parametrize("data", ["", "v2:risk", "v1", "v1::", "v1:a b", "v1:" + "x" * 70])

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.actions import action
+from bot.messages import short_label
 from tests.conftest import Chat, text_of
 
 
@@ -110,7 +111,7 @@ async def test_faq_buttons_answer_each_question(chat: Chat, bot) -> None:
     assert len(faq_buttons) >= 10
     for button in faq_buttons:
         answer = await chat.press(button.action)
-        assert answer.title == button.label
+        assert button.label == short_label(answer.title)
 
 
 async def test_certs_mark_retired_exams_and_point_to_successors(chat: Chat) -> None:

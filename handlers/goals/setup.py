@@ -102,7 +102,7 @@ async def ask_credential(ctx: Context, role: RolePack, note: str | None = None) 
             "it. Pick a role that has one:"
         )
         reply.buttons = [
-            [Button(f"Goal from the {pack.title} roadmap"[:60], action("goal", "role", pack.id))]
+            [Button(f"Goal from the {pack.title} roadmap", action("goal", "role", pack.id))]
             for pack in ctx.services.library.packs
             if pack.certifications is not None
         ]
@@ -154,7 +154,7 @@ async def choose_credential(ctx: Context, role: RolePack, cert: Certification) -
             reply.buttons = [
                 [
                     Button(
-                        f"Choose {successor.code or successor.name} instead"[:60],
+                        f"Choose {successor.code or successor.name} instead",
                         action("goal", "cert", role.id, successor.id),
                     )
                 ]
@@ -230,7 +230,7 @@ def ask_zone(ctx: Context, message: str | None = None, suggestions: tuple[str, .
     if not choices and ctx.user.timezone:
         choices = [ctx.user.timezone]
     reply.buttons = [
-        [Button(f"Use {etc_label(name) or name}"[:60], action("goal", "tz", zone_to_slug(name)))]
+        [Button(f"Use {etc_label(name) or name}", action("goal", "tz", zone_to_slug(name)))]
         for name in choices
     ]
     reply.buttons.append([Button("Cancel", action("goal", "cancel"))])
