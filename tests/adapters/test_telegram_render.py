@@ -62,12 +62,12 @@ def test_changed_buttons_get_their_own_keyboard() -> None:
 
 def test_buttons_that_cannot_be_sent_are_dropped_every_time() -> None:
     reply = Reply.text("x")
-    reply.buttons = [[Button("Too long", "v1:" + "x" * 70)], [Button("L" * 80, "v1:ok")]]
+    reply.buttons = [[Button("Too long", "v1:" + "x" * 70)], [Button("Fine", "v1:ok")]]
     for _ in range(2):
         made = keyboard(reply)
         assert made is not None
         rows = json.loads(made.json)["inline_keyboard"]
-        assert rows == [[{"text": "L" * 64, "callback_data": "v1:ok"}]]
+        assert rows == [[{"text": "Fine", "callback_data": "v1:ok"}]]
     reply.buttons = [[Button("Empty", "")]]
     assert keyboard(reply) is None and keyboard(reply) is None
 
