@@ -192,7 +192,7 @@ async def test_a_stale_button_gets_a_fresh_menu(world: World) -> None:
 
 
 def _view(buttons: list[tuple[str, str]]) -> discord.ui.View:
-    from bot.adapters.discord import make_view
+    from bot.adapters.discord_client import make_view
     from bot.messages import Button
 
     return make_view([[Button(text, action) for text, action in buttons]])

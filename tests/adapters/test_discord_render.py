@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from bot.adapters.discord import _RedactInteractionTokens
+from bot.adapters.discord_client import _RedactInteractionTokens
 from bot.adapters.discord_render import (
     BUTTONS_PER_ROW,
     LABEL_LIMIT,
