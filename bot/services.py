@@ -48,7 +48,7 @@ class Services:
         return cls(
             settings=settings,
             library=library,
-            index=ContentIndex(library),
+            index=ContentIndex(library, cache_dir=settings.data_dir),
             occupations=occupation_index.data,
             occupation_index=occupation_index,
             db=db,

@@ -4,7 +4,9 @@ Every answerable thing is a unit (content/understanding/units.py): each FAQ, eac
 pack, each certification, each comparison with a neighbouring role, and whatever other modules
 register with :meth:`ContentIndex.add_units`. A question is scored against the units of the
 roles it names, else of the chosen role, else of every role (plus the shared units), by the sum
-of a corrected BM25 share and the cosine of static MiniLM sentence vectors. The caller answers
+of a corrected BM25 share and the cosine of static MiniLM sentence vectors (every role's units
+at once through the pool, content/understanding/pool.py, which gives the same scores without
+walking each role's index). The caller answers
 only a clear winner; a close call gets the three closest as buttons, and a question that
 matches nothing well gets a short "here is what I can help with".
 """
@@ -15,6 +17,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -22,7 +25,8 @@ import numpy as np
 from content.loader import Library
 from content.schema import RolePack, slug_words
 from content.understanding.embed import StaticEmbedder
-from content.understanding.scope import EXACT_BONUS, ScopeIndex
+from content.understanding.pool import POOL_NAME, Pool, pool_key
+from content.understanding.scope import EXACT_BONUS, ScopeIndex, plain
 from content.understanding.text import Markers, compact
 from content.understanding.units import SHARED, Unit, pack_units
 
@@ -70,19 +74,31 @@ class SearchResult:
 
 class ContentIndex:
     """All units of a library, indexed scope by scope; a scope is built the first time a
-    question reaches it (or all at once with :meth:`warm`)."""
+    question reaches it (or all at once with :meth:`warm`). Questions that every role may
+    answer go to the pool of all roles' units instead, built the first time one comes, or
+    read from ``cache_dir`` when it was saved there for the same units."""
 
     def __init__(
-        self, library: Library, embedder: StaticEmbedder | Literal["default"] | None = "default"
+        self,
+        library: Library,
+        embedder: StaticEmbedder | Literal["default"] | None = "default",
+        cache_dir: Path | None = None,
+        pooled: bool = True,
     ) -> None:
         self.library = library
         self.embedder = StaticEmbedder.load() if embedder == "default" else embedder
         self._names = sorted(library.names, key=len, reverse=True)
-        self._markers = Markers({n: library.names[n] for n in self._names if len(n) >= 3})
+        self._markers = Markers(self._markers_names())
         self._titles = {p.id: p.title for p in library.packs}
         self._extra: dict[str, list[Unit]] = {}
         self._scopes: dict[str, ScopeIndex] = {}
         self.resolve_role = lru_cache(maxsize=4096)(self._resolve_role_uncached)
+        self._pooled = pooled
+        """False searches every role's scope in turn: the reference the pool must equal."""
+        self._pool_file = cache_dir / POOL_NAME if cache_dir is not None else None
+        self._pool: Pool | None = None
+        if self._pool_file is not None and pooled:
+            self._pool = Pool.load(self._pool_file, self._pool_key(), self._pool_units())
 
     # -- units ----------------------------------------------------------------------------------
 
@@ -91,6 +107,7 @@ class ContentIndex:
         for unit in units:
             self._extra.setdefault(unit.scope, []).append(unit)
             self._scopes.pop(unit.scope, None)
+        self._pool = None
 
     def scope_ids(self) -> list[str]:
         ids = [p.id for p in self.library.packs]
@@ -99,12 +116,36 @@ class ContentIndex:
     def scope(self, scope: str) -> ScopeIndex:
         index = self._scopes.get(scope)
         if index is None:
-            pack = self.library.get(scope) if scope else None
-            units = pack_units(pack, self._titles) if pack is not None else []
-            units += self._extra.get(scope, [])
-            index = ScopeIndex(scope, units, self._markers, self.embedder)
+            index = ScopeIndex(scope, self._units_of(scope), self._markers, self.embedder)
             self._scopes[scope] = index
         return index
+
+    def _units_of(self, scope: str) -> list[Unit]:
+        pack = self.library.get(scope) if scope else None
+        units = pack_units(pack, self._titles) if pack is not None else []
+        return units + self._extra.get(scope, [])
+
+    def pool(self) -> Pool:
+        """Every role's units in one index (not the shared ones), for questions any role may
+        answer. Built from each role's scope in turn, none of them kept; saved when the index
+        has a cache folder."""
+        if self._pool is None:
+            ids = [p.id for p in self.library.packs]
+            self._pool = Pool.build(
+                [ScopeIndex(i, self._units_of(i), self._markers, self.embedder) for i in ids]
+            )
+            if self._pool_file is not None:
+                self._pool.save(self._pool_file, self._pool_key())
+        return self._pool
+
+    def _pool_units(self) -> list[Unit]:
+        return [u for p in self.library.packs for u in self._units_of(p.id)]
+
+    def _pool_key(self) -> str:
+        return pool_key(self._pool_units(), self._markers_names(), self.embedder)
+
+    def _markers_names(self) -> dict[str, str]:
+        return {n: self.library.names[n] for n in self._names if len(n) >= 3}
 
     def warm(self) -> None:
         for scope in self.scope_ids():
@@ -162,42 +203,71 @@ class ContentIndex:
             scopes = [role_id]
         else:
             scopes = [p.id for p in self.library.packs]
-        if SHARED in self._extra:
-            scopes = [*scopes, SHARED]
         marked = self._markers.mark(text)
         squeezed = compact(text)
         vectors: dict[str, np.ndarray] = {}
-        scored: list[tuple[float, int, Hit]] = []
-        order = 0
+
+        def vector(scope_id: str) -> np.ndarray | None:
+            if self.embedder is None:
+                return None
+            stripped = self._markers.strip(text, scope_id or None)
+            if stripped not in vectors:
+                vectors[stripped] = self.embedder.embed(stripped)
+            return vectors[stripped]
+
+        blocks: list[tuple[list[Unit], np.ndarray, np.ndarray, list[int], set[str] | None]] = []
+        """Per scope searched (or the pool of all roles): units, lexical and dense scores, the
+        units named outright, and the only unit keys searched there (None: all)."""
+        if not named and role_id is None and self._pooled and self.library.packs:
+            pool = self.pool()
+            lexical, dense, exact = pool.scores(
+                marked, squeezed, plain(text), vector(pool.scopes[0])
+            )
+            blocks.append((pool.units, lexical, dense, exact, None))
+            scopes = []
+        if SHARED in self._extra:
+            scopes = [*scopes, SHARED]
         for scope_id in scopes:
             index = self.scope(scope_id)
             if not index.units:
                 continue
-            lexical = index.lexical(marked, squeezed)
-            if self.embedder is not None:
-                stripped = self._markers.strip(text, scope_id or None)
-                if stripped not in vectors:
-                    vectors[stripped] = self.embedder.embed(stripped)
-                dense = index.dense(vectors[stripped])
-            else:
-                dense = np.zeros(len(index.units), dtype=np.float32)
-            fused = lexical + DENSE_WEIGHT * dense
+            query = vector(scope_id)
+            dense = (
+                index.dense(query)
+                if query is not None
+                else np.zeros(len(index.units), dtype=np.float32)
+            )
             exact = index.exact(text, squeezed)
+            blocks.append(
+                (index.units, index.lexical(marked, squeezed), dense, exact, only.get(scope_id))
+            )
+        scored: list[tuple[float, int, Hit]] = []
+        order = 0
+        for units, lexical, dense, exact, keys in blocks:
+            fused = lexical + DENSE_WEIGHT * dense
             fused[exact] += EXACT_BONUS
-            if scope_id in only:
-                keep = np.array([u.key in only[scope_id] for u in index.units])
+            if keys is not None:
+                keep = np.array([u.key in keys for u in units])
                 fused = np.where(keep, fused, -np.inf)
-            for i in np.argsort(-fused, kind="stable")[: limit + 1]:
+            for i in _top(fused, limit + 1):
                 if fused[i] == -np.inf:
                     break
-                hit = Hit(
-                    index.units[i], float(fused[i]), float(lexical[i]), float(dense[i]), i in exact
-                )
+                hit = Hit(units[i], float(fused[i]), float(lexical[i]), float(dense[i]), i in exact)
                 scored.append((-hit.score, order + int(i), hit))
-            order += len(index.units)
+            order += len(units)
         scored.sort(key=lambda item: (item[0], item[1]))
         hits = [hit for _, _, hit in scored[:limit]]
         return SearchResult(hits, decide(hits), named)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` highest scores, best first, ties in index order (a stable sort of
+    all of them, without sorting the thousands of units of a pool)."""
+    if len(scores) <= 4 * n:
+        return np.argsort(-scores, kind="stable")[:n]
+    cut = np.partition(scores, len(scores) - n)[len(scores) - n]
+    candidates = np.flatnonzero(scores >= cut)
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:n]
 
 
 def decide(hits: list[Hit]) -> Decision:

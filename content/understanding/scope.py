@@ -4,6 +4,8 @@ Each scope keeps its own postings, term statistics and vectors, so a question ab
 never walks another role's postings, and adding packs does not slow a question down.
 Lexical scores are BM25 over each unit's phrasings (its best one counts); dense scores are the
 cosine between the question's vector and each phrasing's. Both are per unit, in unit order.
+Each posting carries its BM25 contribution, computed once here: a question only adds them up,
+and the pool of every scope (pool.py) reuses the very same numbers.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ CONTENT_DENSE_WEIGHT = 0.8
 MIN_CEILING = 1.0
 """The best score a question could reach is taken as at least this many of the rarest word's:
 one word in common ("test") is never a full match."""
+SPELLING = 0.8
+"""How alike (difflib's ratio) a misspelt word and a known one must be."""
 EXACT_BONUS = 0.5
 """Added to a unit the question names outright (see :meth:`ScopeIndex.exact`)."""
 CENTROID_WEIGHT = 0.5
@@ -40,17 +44,17 @@ class ScopeIndex:
         self.scope = scope
         self.units = units
         self._own = f"@{scope}" if scope else None
-        self._codes = [
+        self.codes = [
             (c, i)
             for i, unit in enumerate(units)
             if unit.kind == "cert"
             for c in dict.fromkeys(compact(code) for code in unit.codes)
             if len(c) >= 4
         ]
-        self._exact: dict[str, int] = {}
+        self.phrases: dict[str, int] = {}
         for i, unit in enumerate(units):
             for q in unit.questions:
-                self._exact.setdefault(_plain(q), i)
+                self.phrases.setdefault(plain(q), i)
         view_unit: list[int] = []
         view_terms: list[Counter[str]] = []
         view_weight: list[float] = []
@@ -66,98 +70,124 @@ class ScopeIndex:
                 view_unit.append(i)
                 view_terms.append(Counter({f"#{compact(code)}": 1}))
                 view_weight.append(1.0)
-        self._view_unit = view_unit
-        self._view_terms = view_terms
-        self._view_len = [sum(t.values()) for t in view_terms]
-        self._view_weight = view_weight
+        self.view_unit = view_unit
+        self.view_weight = view_weight
         df: Counter[str] = Counter()
         for found in view_terms:
             df.update(found.keys())
         n = len(view_terms)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
-        self._avg_len = sum(self._view_len) / max(n, 1)
-        self._postings: dict[str, list[int]] = {}
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+        view_len = [sum(t.values()) for t in view_terms]
+        avg_len = sum(view_len) / max(n, 1)
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        """Per term: each view holding it, with the term's BM25 contribution to that view."""
         for v, found in enumerate(view_terms):
-            for term in found:
-                self._postings.setdefault(term, []).append(v)
-        self._vocab = sorted(t for t in self._idf if t[0] not in "@#")
+            for term, tf in found.items():
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * view_len[v] / avg_len))
+                self.postings.setdefault(term, []).append((v, self.idf[term] * norm))
+        self._vocab = sorted(t for t in self.idf if t[0] not in "@#")
         self._closest = lru_cache(maxsize=4096)(self._closest_uncached)
-        self._vectors: np.ndarray | None = None
-        self._content_vectors: np.ndarray | None = None
+        self.vectors: np.ndarray | None = None
+        """One row per phrasing (unit ``dense_unit[row]``), and per unit its centroid and its
+        content's vector; None without an embedder."""
+        self.content_vectors: np.ndarray | None = None
         if embedder is not None and units:
             asked = [(i, markers.strip(q, scope)) for i, u in enumerate(units) for q in u.questions]
-            self._dense_unit = np.array([i for i, _ in asked], dtype=np.intp)
-            self._vectors = embedder.embed_many([q for _, q in asked])
-            self._content_vectors = embedder.embed_many([u.text for u in units])
-            sums = np.zeros_like(self._content_vectors)
-            np.add.at(sums, self._dense_unit, self._vectors)
+            self.dense_unit = np.array([i for i, _ in asked], dtype=np.intp)
+            self.vectors = embedder.embed_many([q for _, q in asked])
+            self.content_vectors = embedder.embed_many([u.text for u in units])
+            sums = np.zeros_like(self.content_vectors)
+            np.add.at(sums, self.dense_unit, self.vectors)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            self._centroids = sums / np.where(norms > 0, norms, 1.0)
+            self.centroids = sums / np.where(norms > 0, norms, 1.0)
 
     def _terms(self, marked: str) -> list[str]:
         return [t for t in terms(marked) if t != self._own]
 
     def _closest_uncached(self, term: str) -> str | None:
-        """A known word for a misspelt one ("lerning"); short words are never bent, because
-        "tall" is not a typo for "all"."""
-        if len(term) < 5 or term[0] in "@#":
+        if not correctable(term):
             return None
-        close = difflib.get_close_matches(term, self._vocab, n=3, cutoff=0.8)
-        return next((c for c in close if c[0] == term[0]), None)
+        return closest(term, difflib.get_close_matches(term, self._vocab, n=3, cutoff=SPELLING))
 
     def lexical(self, marked: str, squeezed: str) -> np.ndarray:
         """Each unit's BM25 score as a share of the best the question could score here.
 
         Words this scope does not know still count in that best, so a question made mostly of
         unknown words ("how tall is Everest") can never look like a confident match."""
-        codes = [f"#{code}" for code, _ in self._codes if code in squeezed]
+        codes = [f"#{code}" for code, _ in self.codes if code in squeezed]
         wanted: list[str] = list(codes)
         for term in self._terms(marked):
             if codes and any(term in code for code in codes):
                 continue  # a piece of a code already found ("ai", "102" of "AI-102")
-            if term in self._idf or term[0] in "@#":
+            if term in self.idf or term[0] in "@#":
                 wanted.append(term)
             else:
                 wanted.append(self._closest(term) or term)
         unique = list(dict.fromkeys(wanted))
         per_view: dict[int, float] = {}
         for term in unique:
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for v in self._postings[term]:
-                tf = self._view_terms[v][term]
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._view_len[v] / self._avg_len))
-                per_view[v] = per_view.get(v, 0.0) + idf * norm
+            for v, contribution in self.postings.get(term, ()):
+                per_view[v] = per_view.get(v, 0.0) + contribution
         best = np.zeros(len(self.units))
         for v, score in per_view.items():
-            u = self._view_unit[v]
-            weighted = score * self._view_weight[v]
+            u = self.view_unit[v]
+            weighted = score * self.view_weight[v]
             if weighted > best[u]:
                 best[u] = weighted
-        ceiling = sum(self._idf.get(t, self._max_idf) * (K1 + 1) for t in unique)
-        ceiling = max(ceiling, MIN_CEILING * self._max_idf * (K1 + 1))
+        ceiling = sum(self.idf.get(t, self.max_idf) * (K1 + 1) for t in unique)
+        ceiling = max(ceiling, MIN_CEILING * self.max_idf * (K1 + 1))
         return best / ceiling
 
     def exact(self, text: str, squeezed: str) -> list[int]:
         """Units the question names outright: word for word one of their phrasings, or by one
         of their codes ("ai102", "MLS-C01 vs MLA-C01" names two)."""
-        found = [unit for code, unit in self._codes if code in squeezed]
-        phrased = self._exact.get(_plain(text))
+        found = [unit for code, unit in self.codes if code in squeezed]
+        phrased = self.phrases.get(plain(text))
         if phrased is not None:
             found.append(phrased)
         return list(dict.fromkeys(found))
 
     def dense(self, vector: np.ndarray) -> np.ndarray:
         """Each unit's best cosine over its phrasings (its content counting for less)."""
-        scores = np.zeros(len(self.units), dtype=np.float32)
-        if self._vectors is None or self._content_vectors is None or not vector.any():
-            return scores
-        np.maximum.at(scores, self._dense_unit, self._vectors @ vector)
-        scores = (1 - CENTROID_WEIGHT) * scores + CENTROID_WEIGHT * (self._centroids @ vector)
-        return np.maximum(scores, CONTENT_DENSE_WEIGHT * (self._content_vectors @ vector))
+        if self.vectors is None or self.content_vectors is None or not vector.any():
+            return np.zeros(len(self.units), dtype=np.float32)
+        return blend(
+            len(self.units),
+            self.dense_unit,
+            self.vectors @ vector,
+            self.centroids @ vector,
+            self.content_vectors @ vector,
+        )
 
 
-def _plain(text: str) -> str:
+def correctable(term: str) -> bool:
+    """Short words are never bent, because "tall" is not a typo for "all"; markers never."""
+    return len(term) >= 5 and term[0] not in "@#"
+
+
+def closest(term: str, close: list[str]) -> str | None:
+    """A known word for a misspelt one ("lerning"), from the known words closest to it (best
+    first, as ``difflib.get_close_matches`` orders them): the first of the three best that
+    starts with the same letter."""
+    return next((c for c in close[:3] if c[0] == term[0]), None)
+
+
+def blend(
+    n: int,
+    phrasing_unit: np.ndarray,
+    phrasings: np.ndarray,
+    centroids: np.ndarray,
+    content: np.ndarray,
+) -> np.ndarray:
+    """Each of ``n`` units' dense score from the cosines of its phrasings (unit
+    ``phrasing_unit[i]``), of its centroid and of its content (both in unit order)."""
+    scores = np.zeros(n, dtype=np.float32)
+    np.maximum.at(scores, phrasing_unit, phrasings)
+    scores = (1 - CENTROID_WEIGHT) * scores + CENTROID_WEIGHT * centroids
+    return np.maximum(scores, CONTENT_DENSE_WEIGHT * content)
+
+
+def plain(text: str) -> str:
+    """The words of a text, for matching a phrasing word for word."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
