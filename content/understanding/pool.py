@@ -36,6 +36,7 @@ from content.understanding.scope import (
     MIN_CEILING,
     SPELLING,
     ScopeIndex,
+    best_two,
     blend,
     closest,
     correctable,
@@ -226,11 +227,9 @@ class Pool:
                 ceiling = total
             else:
                 ceiling[group] = total[group]
-        best = np.zeros(len(self.units))
-        if touched:
-            views = np.unique(np.concatenate(touched))
-            weighted = per_view[views] * self._view_weight[views]
-            np.maximum.at(best, self._view_unit[views], weighted)
+        views = np.unique(np.concatenate(touched)) if touched else np.zeros(0, dtype=np.intp)
+        weighted = per_view[views] * self._view_weight[views]
+        best = best_two(len(self.units), self._view_unit[views], weighted)
         return best / ceiling[self._unit_scope]
 
     def _plan(
