@@ -97,7 +97,7 @@ class ContentIndex:
         """False searches every role's scope in turn: the reference the pool must equal."""
         self._pool_file = cache_dir / POOL_NAME if cache_dir is not None else None
         self._pool: Pool | None = None
-        if self._pool_file is not None and pooled:
+        if self._pool_file is not None and pooled and self._pool_file.exists():
             self._pool = Pool.load(self._pool_file, self._pool_key(), self._pool_units())
 
     # -- units ----------------------------------------------------------------------------------
