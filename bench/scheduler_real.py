@@ -157,7 +157,7 @@ async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, A
 async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
     """One tick of the real dispatcher with the real composer, on a no-op platform."""
 
-    from bot.app import CareerBot
+    from bot.app import CareerBot, freeze_heap
     from bot.clock import ManualClock
     from bot.scheduler import Dispatcher
 
@@ -167,6 +167,7 @@ async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
     )
     platform = CountingPlatform()
     dispatcher = Dispatcher(bot.services, {"bench": platform}, keep_keys=keep_keys)
+    freeze_heap()  # as `careerbot run` does once started
     rss_ready = rss_mb()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     report = await dispatcher.tick()

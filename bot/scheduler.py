@@ -26,13 +26,12 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.delivery import Deliverer, Outcome
 from bot.messages import Reply, Target
 from bot.platform import Platform
 from bot.services import Services
-from storage.outbox import Claimed, Outbox
+from storage.outbox import Claimed, Outbox, Window
 
 log = logging.getLogger("careerbot.scheduler")
 
@@ -149,13 +148,13 @@ class Dispatcher:
 
         pool = [asyncio.ensure_future(worker()) for _ in range(min(self.workers, len(claimed)))]
         try:
-            async with self.outbox.window() as conn:
+            async with self.outbox.window() as window:
                 in_flight = 0
                 done: list[tuple[Claimed, Outcome]] = []
                 while True:
                     free = self.workers - in_flight + len(done)
                     batch = [waiting.popleft() for _ in range(min(free, len(waiting)))]
-                    owned = await self._settle(conn, done, batch, now, report)
+                    owned = await self._settle(window, done, batch, now, report)
                     in_flight += len(owned) - len(done)
                     for c in batch:
                         if c.delivery_id in owned:
@@ -177,7 +176,7 @@ class Dispatcher:
 
     async def _settle(
         self,
-        conn: AsyncConnection,
+        window: Window,
         done: list[tuple[Claimed, Outcome]],
         start: list[Claimed],
         now: datetime,
@@ -191,7 +190,7 @@ class Dispatcher:
             if o.status != "sent"
         ]
         owned = await self.outbox.settle(
-            conn, [c.delivery_id for c in sent], failures, now, [c.delivery_id for c in start]
+            window, [c.delivery_id for c in sent], failures, now, [c.delivery_id for c in start]
         )
         report.sent += len(sent)
         if self.keep_keys:

@@ -25,7 +25,7 @@ caches it under that small key, so composing any nudge is a lookup (the dates ar
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -178,31 +178,44 @@ def _keep_practising(number: int) -> PlanWeek:
     )
 
 
-def _normalise(domains: Iterable[DomainSpec]) -> list[tuple[str, float, tuple[str, ...]]]:
+Specs = list[tuple[str, float, tuple[str, ...]]]
+
+
+def _normalise(domains: Iterable[DomainSpec]) -> Specs:
     out = [(d[0], d[1], d[2] if len(d) > 2 else ()) for d in domains]  # type: ignore[misc]
     return out or [("The exam guide's topics", 1.0, ())]
 
 
-def _study_weeks(
-    specs: list[tuple[str, float, tuple[str, ...]]], study: int
-) -> tuple[list[PlanWeek], list[tuple[str, int]]]:
+def _study_count(total: int) -> int:
+    """Study weeks in a ``total``-week plan: the last week is the final review, and from three
+    weeks on the one before it is the practice exam."""
+    return total - 2 if total >= 3 else total - 1
+
+
+def _allocation(specs: Specs, study: int) -> list[int]:
+    """Study weeks per domain (one each when they are grouped, see :func:`_study_weeks`)."""
+    return [1] * len(specs) if study < len(specs) else allocate([w for _, w, _ in specs], study)
+
+
+def _study_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
+    """The study weeks in order, numbered from 1: a generator, so that a nudge's week costs only
+    the weeks before it (:func:`week_of`), not the whole plan."""
+    if study == 0:
+        return
     if study < len(specs):
         # Fewer weeks than domains: group neighbours, one group a week.
         size, extra = divmod(len(specs), study)
-        weeks, at = [], 0
+        at = 0
         for i in range(study):
             group = specs[at : at + size + (1 if i < extra else 0)]
             at += len(group)
             topic = " + ".join(name for name, _, _ in group)
             todos = tuple(t[0] for _, _, t in group if t)
-            weeks.append(
-                PlanWeek(0, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
-            )
-        return weeks, [(name, 1) for name, _, _ in specs]
-    counts = allocate([w for _, w, _ in specs], study)
+            yield PlanWeek(i + 1, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
+        return
+    counts = _allocation(specs, study)
     seen = [0] * len(specs)
     last: dict[int, int] = {}  # domain -> the last week it was studied or reviewed
-    weeks = []
     for number, i in enumerate(interleave(counts), start=1):
         seen[i] += 1
         name, _, todos = specs[i]
@@ -214,8 +227,20 @@ def _study_weeks(
             review, last[j] = specs[j][0], number
             todo = (*todo, _review_line(review))
         last[i] = number
-        weeks.append(PlanWeek(0, date.min, name, "study", seen[i], counts[i], todo, review))
-    return weeks, [(name, count) for (name, _, _), count in zip(specs, counts, strict=True)]
+        yield PlanWeek(number, date.min, name, "study", seen[i], counts[i], todo, review)
+
+
+@lru_cache(maxsize=64)
+def _closing_weeks(total: int) -> tuple[PlanWeek, ...]:
+    """The practice-exam week (from three weeks on) and the final review, numbered."""
+    final = PRACTICE_TODO[:1] + FINAL_TODO if total == 1 else FINAL_TODO
+    last = PlanWeek(total, date.min, "Final review", "exam", todo=final)
+    if total < 3:
+        return (last,)
+    practice = PlanWeek(
+        total - 1, date.min, "Practice exam and review", "practice", todo=PRACTICE_TODO
+    )
+    return practice, last
 
 
 @lru_cache(maxsize=4096)
@@ -223,27 +248,42 @@ def layout(domains: tuple[DomainSpec, ...], total: int) -> Plan:
     """What each of ``total`` weeks holds (numbered, without dates): the part of a plan that
     every goal on this credential and plan length shares."""
     specs = _normalise(domains)
-    if total >= 3:
-        weeks, allocation = _study_weeks(specs, total - 2)
-        practice = PlanWeek(0, date.min, "Practice exam and review", "practice", todo=PRACTICE_TODO)
-        weeks.append(practice)
-    elif total == 2:
-        weeks, allocation = _study_weeks(specs, 1)
-    else:
-        weeks, allocation = [], [(name, 0) for name, _, _ in specs]
-    final = PRACTICE_TODO[:1] + FINAL_TODO if total == 1 else FINAL_TODO
-    weeks.append(PlanWeek(0, date.min, "Final review", "exam", todo=final))
-    numbered = tuple(
-        PlanWeek(n, date.min, w.topic, w.kind, w.part, w.parts, w.todo, w.review)
-        for n, w in enumerate(weeks, start=1)
-    )
-    return Plan(date.min, None, numbered, tuple(allocation))
+    study = _study_count(total)
+    weeks = (*_study_weeks(specs, study), *_closing_weeks(total))
+    counts = _allocation(specs, study) if study else [0] * len(specs)
+    allocation = tuple((name, count) for (name, _, _), count in zip(specs, counts, strict=True))
+    return Plan(date.min, None, weeks, allocation)
+
+
+class _Prefix:
+    """The study weeks of one (domains, length) generated as far as a nudge has asked."""
+
+    __slots__ = ("_rest", "weeks")
+
+    def __init__(self, domains: tuple[DomainSpec, ...], total: int) -> None:
+        self._rest = _study_weeks(_normalise(domains), _study_count(total))
+        self.weeks: list[PlanWeek] = []
+
+    def week(self, number: int) -> PlanWeek:
+        while len(self.weeks) < number:
+            self.weeks.append(next(self._rest))
+        return self.weeks[number - 1]
+
+
+_prefix = lru_cache(maxsize=4096)(_Prefix)
 
 
 def week_of(domains: tuple[DomainSpec, ...], total: int, number: int) -> PlanWeek:
-    """Week ``number`` of a ``total``-week plan, undated: a cached lookup (the nudge's path)."""
-    weeks = layout(domains, total).weeks
-    return weeks[number - 1] if 1 <= number <= len(weeks) else _keep_practising(number)
+    """Week ``number`` of a ``total``-week plan, undated (the nudge's path): the same week as
+    ``layout(domains, total).weeks[number - 1]``, at the cost of the weeks up to ``number``
+    once per (domains, total) — goals set a few weeks ago on a plan of two years need their
+    first few weeks, not all hundred."""
+    if not 1 <= number <= total:
+        return _keep_practising(number)
+    study = _study_count(total)
+    if number > study:
+        return _closing_weeks(total)[number - study - 1]
+    return _prefix(domains, total).week(number)
 
 
 def _dated(week: PlanWeek, start: date) -> PlanWeek:

@@ -36,17 +36,26 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
 def occurrence_after(weekday: int, local_time: str, tz_name: str, after: datetime) -> datetime:
     """The first instant strictly after ``after`` that is ``weekday`` at ``local_time`` locally.
 
-    Uncached: for instants of one goal only (when it was set), which would just push the shared
-    ones out of :func:`next_occurrence`'s cache.
+    Not cached itself, since ``after`` is often one goal's own instant (when it was set); the
+    candidate instants it compares with are (:func:`_instant`), and those are shared by every
+    goal on the same rule set in the same week.
     """
-    tz, at = zone(tz_name), parse_hhmm(local_time)
-    local = after.astimezone(tz)
+    local = after.astimezone(zone(tz_name))
     day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
-    moment = local_instant(day, at, tz)
+    moment = _instant(day, local_time, tz_name)
     while moment <= after:
-        day += timedelta(days=7)
-        moment = local_instant(day, at, tz)
+        day += _WEEK
+        moment = _instant(day, local_time, tz_name)
     return moment
+
+
+_WEEK = timedelta(days=7)
+
+
+@lru_cache(maxsize=8192)
+def _instant(day: date, local_time: str, tz_name: str) -> datetime:
+    """``day`` at ``local_time`` in ``tz_name`` as a UTC instant (:func:`local_instant`)."""
+    return local_instant(day, parse_hhmm(local_time), zone(tz_name))
 
 
 next_occurrence = lru_cache(maxsize=8192)(occurrence_after)

@@ -12,7 +12,7 @@ the platform every time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from bot.actions import action, parse_number
@@ -22,7 +22,7 @@ from bot.router import Router
 from bot.services import Services
 from content.loader import Library
 from domain.parsing import InputError, parse_clock, parse_weekday
-from domain.studyplan import PlanWeek, plan_length, week_number, week_of, weeks_left
+from domain.studyplan import DomainSpec, plan_length, week_number, week_of, weeks_left
 from domain.weekly import day_text, describe_local, first_session_day, zone
 from domain.zones import resolve_timezone
 from handlers.certs import cert_title
@@ -62,43 +62,75 @@ def compose(claimed: Claimed, services: Services) -> Reply | None:
 
 
 def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
-    """A weekly nudge in O(1): the week's text comes from the plan layout cached under the small
-    key (credential, plan length, week number); only the dates are this person's own."""
-    library = services.library
-    _, _, cert = find_cert(library, claimed.role_id, claimed.cert_id)
-    if cert is None or claimed.goal_created is None or claimed.goal_id is None:
+    """A weekly nudge in O(1): every piece of text comes from a cache under a small key — the
+    week's title and to-dos by (credential, plan length, week number), the closing line by
+    (weeks left, exam date) or (week, plan length) — and only the arithmetic on this person's
+    dates (their plan's first day, this week's number) and the buttons are their own."""
+    created, goal_id = claimed.goal_created, claimed.goal_id
+    if created is None or goal_id is None:
         return None
     tz = claimed.timezone
-    start = first_session_day(claimed.goal_created, claimed.weekday, claimed.local_time, tz)
-    day = claimed.occurrence.astimezone(zone(tz)).date()
+    start = first_session_day(created, claimed.weekday, claimed.local_time, tz)
+    day = _local_day(claimed.occurrence, tz)
     exam = claimed.exam_date
     total = plan_length(start, exam)
     number = week_number(start, day)
-    week = _week(library, claimed.role_id, cert.id, total, number)
-    if exam is not None:
-        when = f"{plural(weeks_left(exam, day), 'week')} left until your exam on {day_text(exam)}."
-    else:
-        when = (
-            f"Week {number} of your {total}-week plan (no exam date set; "
-            "add one with /goal → Change date or time)."
-        )
-    prefix = "Reminder (snoozed) — " if claimed.snoozed else ""
+    week = _week(services.library, claimed.role_id, claimed.cert_id, total, number)
+    if week is None:
+        return None
+    title, todo = week
     return Reply(
-        title=f"{prefix}{cert_title(cert)} · {week.heading}",
+        title=f"Reminder (snoozed) — {title}" if claimed.snoozed else title,
         sections=[
-            Section(heading="What to do this week", bullets=list(week.todo)),
-            Section(paragraphs=[when]),
+            Section(heading="What to do this week", bullets=list(todo)),
+            Section(
+                paragraphs=[
+                    _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total)
+                ]
+            ),
         ],
-        buttons=nudge_buttons(claimed.goal_id, claimed.subscription_id, number, claimed.occurrence),
+        buttons=nudge_buttons(goal_id, claimed.subscription_id, number, claimed.occurrence),
     )
 
 
 @lru_cache(maxsize=8192)
-def _week(library: Library, role_id: str, cert_id: str, total: int, number: int) -> PlanWeek:
-    """Week ``number`` of a ``total``-week plan for this credential (per library object, so a
-    reloaded content pack is never served stale)."""
+def _week(
+    library: Library, role_id: str, cert_id: str | None, total: int, number: int
+) -> tuple[str, tuple[str, ...]] | None:
+    """(title, to-dos) of week ``number`` of a ``total``-week plan for this credential, or None
+    when the credential is gone (per library object, so a reloaded pack is never served stale)."""
+    credential = _credential(library, role_id, cert_id)
+    if credential is None:
+        return None
+    name, domains = credential
+    week = week_of(domains, total, number)
+    return f"{name} · {week.heading}", week.todo
+
+
+@lru_cache(maxsize=1024)
+def _credential(
+    library: Library, role_id: str, cert_id: str | None
+) -> tuple[str, tuple[DomainSpec, ...]] | None:
     _, _, cert = find_cert(library, role_id, cert_id)
-    return week_of(domains_of(cert), total, number)
+    return None if cert is None else (cert_title(cert), domains_of(cert))
+
+
+@lru_cache(maxsize=4096)
+def _local_day(moment: datetime, tz: str) -> date:
+    return moment.astimezone(zone(tz)).date()
+
+
+@lru_cache(maxsize=4096)
+def _exam_line(left: int, exam: date) -> str:
+    return f"{plural(left, 'week')} left until your exam on {day_text(exam)}."
+
+
+@lru_cache(maxsize=1024)
+def _plan_line(number: int, total: int) -> str:
+    return (
+        f"Week {number} of your {total}-week plan (no exam date set; "
+        "add one with /goal → Change date or time)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

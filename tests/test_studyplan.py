@@ -12,7 +12,14 @@ import pytest
 from content.loader import load_library
 from domain.ics import plan_ics, transitions
 from domain.parsing import InputError, parse_clock, parse_exam_date, parse_when
-from domain.studyplan import DEFAULT_WEEKS, allocate, build_plan, plan_length, week_of
+from domain.studyplan import (
+    DEFAULT_WEEKS,
+    allocate,
+    build_plan,
+    layout,
+    plan_length,
+    week_of,
+)
 from domain.weekly import latest_occurrence, next_occurrence
 from domain.zones import resolve_timezone, slug_to_zone, zone_to_slug
 from tests.conftest import Chat, text_of
@@ -110,6 +117,25 @@ def test_a_week_from_the_cached_layout_is_the_dated_plans_week() -> None:
         cached = week_of(AWS_MLA, total, number)
         dated = plan.week(number)
         assert (cached.heading, cached.todo, cached.kind) == (dated.heading, dated.todo, dated.kind)
+
+
+def test_a_nudge_week_built_as_far_as_asked_is_the_full_layouts_week() -> None:
+    """week_of builds a plan's study weeks only up to the one asked for, and later extends the
+    same prefix: in any order of asking, every week equals the full layout's week."""
+    library = load_library()
+    certs = library.get("mle").certifications  # type: ignore[union-attr]
+    for cert in certs.items:
+        domains = tuple((d.name, d.weight, tuple(d.todo)) for d in cert.domains)
+        for total in (1, 2, 3, 4, 7, 8, 30, 104, 120):
+            full = layout(domains, total).weeks
+            order = [5, 1, 2, total, 3, total - 1, total + 1, *range(1, total + 3)]
+            for number in order:
+                expected = full[number - 1] if 1 <= number <= total else None
+                got = week_of(domains, total, number)
+                if expected is None:
+                    assert got.topic == "Keep practising"
+                else:
+                    assert got == expected, (cert.id, total, number)
 
 
 def test_next_and_latest_occurrence_are_inverse() -> None:

@@ -8,6 +8,7 @@ the scheduler build the same buttons and texts as /goal does.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.actions import action, parse_number
@@ -102,6 +103,7 @@ def schedule_text(weekday: int, local_time: str, tz_name: str, lower: bool = Fal
     return f"{'every' if lower else 'Every'} {WEEKDAYS[weekday]} at {local_time} ({where})"
 
 
+@lru_cache(maxsize=4096)
 def occurrence_code(moment: datetime) -> int:
     """An occurrence as whole minutes since the epoch: short enough for 64-byte button data."""
     return int(moment.timestamp() // 60)

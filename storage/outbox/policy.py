@@ -1,0 +1,198 @@
+"""What to do with one due subscription: the catch-up policy, as pure functions.
+
+Everything that depends on the weekly rule alone — the last occurrence, the missed ones, the
+next due time, the local day — is one :func:`timeline`, cached by (weekday, local time, zone,
+due, now): at a busy minute every subscriber with the same rule in the same zone shares it, so
+the occurrence maths runs once per rule, not once per row. :func:`decide` adds only what is the
+row's own (its snooze, skip and exam date) and is what every policy test calls.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from domain.weekly import latest_occurrence, next_occurrence, zone
+
+CATCH_UP = timedelta(hours=24)
+"""A missed occurrence younger than this is sent once, late; an older one is recorded as skipped."""
+LEASE = timedelta(minutes=2)
+"""A delivery left pending this long belongs to a worker that stopped."""
+MAX_MISSED_ROWS = 60
+"""Skipped rows written for one long outage; older missed weeks are summarised in the last one."""
+
+
+@lru_cache(maxsize=4096)
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y%m%dT%H%MZ}"
+
+
+def occurrence_key(kind: str, sub_id: int, occurrence: datetime, snoozed: datetime | None) -> str:
+    key = f"{kind}:{sub_id}:{_stamp(occurrence)}"
+    return key + (f":z{_stamp(snoozed)}" if snoozed is not None else "")
+
+
+@dataclass(slots=True)
+class Claimed:
+    """One send to make: everything needed to compose it, without another query."""
+
+    delivery_id: int
+    key: str
+    subscription_id: int
+    kind: str
+    platform: str
+    chat_id: str
+    role_id: str
+    occurrence: datetime
+    snoozed: bool
+    weekday: int
+    local_time: str
+    timezone: str
+    next_due: datetime
+    goal_id: int | None = None
+    cert_id: str | None = None
+    exam_date: date | None = None
+    goal_created: datetime | None = None
+
+
+Due = namedtuple(
+    "Due",
+    "id kind platform chat_id role_id weekday local_time timezone next_due_utc "
+    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc",
+)
+"""A due subscription row joined with its goal, in the column order of the claim's SELECT."""
+
+OutboxRow = namedtuple(
+    "OutboxRow",
+    "key subscription_id platform chat_id occurrence_utc status attempts last_error created_utc",
+)
+"""One ``deliveries`` row to write, in the column order of the INSERT."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A weekly rule seen from ``now`` by a row due at ``due``."""
+
+    latest: datetime
+    """The last occurrence at or before now: the one to send."""
+    missed: tuple[datetime, ...]
+    """Occurrences from ``due`` up to ``latest`` (excluded): recorded as skipped."""
+    following: datetime
+    """The occurrence after ``latest``: the new ``next_due_utc``."""
+    latest_day: date
+    """``latest``'s local date, for the exam-date check."""
+    late: bool
+    """``latest`` is older than the catch-up window."""
+
+
+@lru_cache(maxsize=4096)
+def timeline(
+    weekday: int, local_time: str, tz_name: str, due: datetime, now: datetime, catch_up: timedelta
+) -> Timeline:
+    rule = (weekday, local_time, tz_name)
+    latest = latest_occurrence(*rule, now)
+    missed = []
+    moment = due
+    while moment < latest and len(missed) < MAX_MISSED_ROWS:
+        missed.append(moment)
+        moment = next_occurrence(*rule, moment)
+    return Timeline(
+        latest,
+        tuple(missed),
+        next_occurrence(*rule, latest),
+        latest.astimezone(zone(tz_name)).date(),
+        now - latest > catch_up,
+    )
+
+
+@dataclass(slots=True)
+class Decision:
+    rows: list[OutboxRow]
+    pending: OutboxRow | None
+    """The row to send now, if any."""
+    snoozed: bool
+    next_due: datetime
+    skip_next: bool
+    status: str
+    paused_reason: str | None = None
+    goal_completed: bool = False
+
+    @property
+    def outcome(self) -> tuple[datetime, bool, str]:
+        """What the subscription row becomes (``snoozed_until_utc`` is always cleared): rows with
+        the same outcome are advanced by one UPDATE."""
+        return self.next_due, self.skip_next, self.status
+
+
+def _row(
+    r: Due,
+    occurrence: datetime,
+    status: str,
+    error: str | None,
+    snooze: datetime | None,
+    now: datetime,
+) -> OutboxRow:
+    key = occurrence_key(r.kind, r.id, occurrence, snooze)
+    return OutboxRow(key, r.id, r.platform, r.chat_id, occurrence, status, 0, error, now)
+
+
+def decide(r: Due, now: datetime, catch_up: timedelta = CATCH_UP) -> Decision:
+    """What to do with one due subscription row; pure, so every policy is tested directly."""
+    due: datetime = r.next_due_utc
+    rows: list[OutboxRow] = []
+    skip = bool(r.skip_next)
+    if r.snoozed_until_utc is not None and r.snoozed_until_utc == due:
+        rule = (r.weekday, r.local_time, r.timezone)
+        occurrence = latest_occurrence(*rule, due)
+        following = next_occurrence(*rule, due)
+        if following > now:
+            late = now - due > catch_up
+            status, error = (
+                ("skipped", "snoozed reminder more than 24 h late") if late else ("pending", None)
+            )
+            rows.append(_row(r, occurrence, status, error, due, now))
+            pending = None if late else rows[-1]
+            return Decision(rows, pending, True, following, skip, "active")
+        error = "snoozed reminder superseded by a newer week"
+        rows.append(_row(r, occurrence, "skipped", error, due, now))
+        due = following
+    t = timeline(r.weekday, r.local_time, r.timezone, due, now, catch_up)
+    for moment in t.missed:
+        rows.append(_row(r, moment, "skipped", "missed while the bot was not running", None, now))
+    if r.exam_date is not None and t.latest_day >= r.exam_date:
+        return Decision(rows, None, False, t.following, skip, "stopped", "exam date reached", True)
+    if skip:
+        rows.append(_row(r, t.latest, "skipped", "skipped at the person's request", None, now))
+        return Decision(rows, None, False, t.following, False, "active")
+    if t.late:
+        rows.append(_row(r, t.latest, "skipped", "more than 24 h late after downtime", None, now))
+        return Decision(rows, None, False, t.following, skip, "active")
+    rows.append(_row(r, t.latest, "pending", None, None, now))
+    return Decision(rows, rows[-1], False, t.following, skip, "active")
+
+
+def claimed(r: Due, delivery_id: int, d: Decision) -> Claimed:
+    """The send for a decision with a pending row (``d.pending`` is not None)."""
+    pending = d.pending
+    assert pending is not None
+    return Claimed(
+        delivery_id,
+        pending.key,
+        r.id,
+        r.kind,
+        r.platform,
+        r.chat_id,
+        r.role_id,
+        pending.occurrence_utc,
+        d.snoozed,
+        r.weekday,
+        r.local_time,
+        r.timezone,
+        d.next_due,
+        r.goal_id,
+        r.cert_id,
+        r.exam_date,
+        r.created_utc,
+    )

@@ -1,0 +1,239 @@
+"""The outbox's hot statements on SQLite: plain SQL on a DB-API connection, no ORM.
+
+At a busy minute SQLAlchemy's per-row processing and aiosqlite's thread hops (four per
+statement, each waiting for the GIL) cost more than SQLite's own work. So a claim is one
+synchronous function over a DB-API connection, run on the event loop's own thread on the plain
+sqlite3 connection of :meth:`storage.db.Database.direct` — a write transaction of one batch is
+a few milliseconds there — and, when that connection finds the file busy (another process
+writing, a checkpoint), run the same function through aiosqlite, which waits properly. The send
+window's one-statement settles work the same way.
+
+Values are stored and read exactly as SQLAlchemy's Core statements store and read them: times
+and days go through the processors SQLAlchemy itself uses (taken once from the column types,
+applied once per distinct value — a busy minute has a handful of due times), except a goal's
+set time, distinct per row, which is parsed with :meth:`datetime.fromisoformat` (the same value;
+tests/test_outbox.py checks it). Every value is a bound parameter, and ``IN`` lists use
+placeholders, so a busy minute's full chunks share a few statement texts (the sqlite3 module
+caches 128 by text).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Dialect
+
+from storage.models import Delivery, Goal, Subscription
+from storage.outbox.policy import Claimed, Decision, Due, claimed, decide
+
+MAX_ROWS = 1000
+"""Outbox rows per INSERT: 9 parameters each, well under SQLite's 32,766."""
+MAX_IDS = 1000
+"""Ids per ``IN (…)`` list."""
+
+_S, _G, _D = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablename__
+DUE = (
+    "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
+    "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
+    f"g.cert_id, g.exam_date, g.created_utc FROM {_S} AS s "
+    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id "
+    "WHERE s.status = 'active' AND s.next_due_utc <= ? AND s.platform IN ({}) "
+    "ORDER BY s.next_due_utc LIMIT ?"
+)
+INSERT = (
+    f'INSERT INTO {_D} ("key", subscription_id, platform, chat_id, occurrence_utc, '
+    'status, attempts, last_error, created_utc) VALUES {} RETURNING id, "key"'
+)
+ADVANCE = (
+    f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
+    "WHERE id IN ({})"
+)
+PAUSED_REASON = f"UPDATE {_S} SET paused_reason = ? WHERE id = ?"
+COMPLETED = f"UPDATE {_G} SET status = 'completed' WHERE id IN ({{}})"
+START = (
+    f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) "
+    "AND status = 'pending' AND attempts = 0 RETURNING id"
+)
+SENT = f"UPDATE {_D} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{}})"
+FAILED = f"UPDATE {_D} SET status = 'failed', last_error = ?, attempts = ? WHERE id = ?"
+
+
+class DBAPI(Protocol):
+    """What the statements need of a connection: sqlite3's, or SQLAlchemy's aiosqlite adapter
+    (inside ``run_sync``, where its calls block the greenlet, not the loop)."""
+
+    def cursor(self) -> Any: ...
+
+
+@lru_cache(maxsize=256)
+def sql(template: str, *counts: int) -> str:
+    """``template`` with ``counts[i]`` placeholders in its i-th ``{}``: the text depends only on
+    the counts, so a busy minute's full chunks reuse one prepared statement. The INSERT's
+    ``{}`` takes a row of nine placeholders per count."""
+    row = "(?,?,?,?,?,?,?,?,?)" if template is INSERT else "?"
+    return template.format(*(",".join([row] * n) for n in counts))
+
+
+def _or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lru_cache(maxsize=4096)(lambda value: None if value is None else convert(value))
+
+
+def read_utc(value: str | None) -> datetime | None:
+    """A stored UTC time ("2026-11-24 18:30:00.000000") as an aware datetime: what SQLModel's
+    type returns for it, in a fraction of the time (a goal's set time is distinct per row)."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class Statements:
+    """The claim and the settles, with the dialect's value conversions looked up once."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        moment = Delivery.__table__.c.occurrence_utc.type  # type: ignore[attr-defined]
+        day = Goal.__table__.c.exam_date.type  # type: ignore[attr-defined]
+        self.write_time = _or_none(moment._cached_bind_processor(dialect) or (lambda v: v))
+        self.read_time = _or_none(moment._cached_result_processor(dialect, None) or (lambda v: v))
+        self.read_day = _or_none(day._cached_result_processor(dialect, None) or (lambda v: v))
+
+    # -- the claim -----------------------------------------------------------------------------
+
+    def claim(
+        self,
+        conn: DBAPI,
+        now: datetime,
+        platforms: Sequence[str],
+        limit: int,
+        catch_up: timedelta,
+    ) -> tuple[list[Claimed], int]:
+        """One claim as one write transaction on ``conn`` (which must not be in one): the due
+        rows, their outbox rows, their next due times. ``BEGIN IMMEDIATE`` takes the write lock
+        before the read, so no other writer can claim the same rows in between; a unique-key
+        clash (a database left inconsistent by hand) still rolls back and reports -1 rows."""
+        cursor = conn.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            due = self._due(cursor, now, platforms, limit)
+            if not due:
+                cursor.execute("ROLLBACK")
+                return [], 0
+            decisions = [decide(r, now, catch_up) for r in due]
+            ids = self._insert(cursor, decisions)
+            self._advance(cursor, due, decisions)
+            cursor.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            cursor.execute("ROLLBACK")
+            return [], -1
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+        sends = [
+            claimed(r, ids[d.pending.key], d)
+            for r, d in zip(due, decisions, strict=True)
+            if d.pending is not None
+        ]
+        return sends, len(due)
+
+    def _due(self, cursor: Any, now: datetime, platforms: Sequence[str], limit: int) -> list[Due]:
+        cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
+        t, day, created, new = self.read_time, self.read_day, read_utc, tuple.__new__
+        return [
+            new(Due, (
+                sid, kind, platform, chat, role, weekday, at, tz, t(due), t(snoozed),
+                None if skip is None else bool(skip), goal, cert, day(exam), created(goal_set),
+            ))
+            for (
+                sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
+                exam, goal_set,
+            ) in cursor.fetchall()
+        ]  # fmt: skip
+
+    def _insert(self, cursor: Any, decisions: list[Decision]) -> dict[str, int]:
+        rows = [row for d in decisions for row in d.rows]
+        t = self.write_time
+        ids: dict[str, int] = {}
+        for at in range(0, len(rows), MAX_ROWS):
+            part = rows[at : at + MAX_ROWS]
+            params: list = []
+            for key, sid, platform, chat, occurrence, status, attempts, error, made in part:
+                params += (
+                    key,
+                    sid,
+                    platform,
+                    chat,
+                    t(occurrence),
+                    status,
+                    attempts,
+                    error,
+                    t(made),
+                )
+            cursor.execute(sql(INSERT, len(part)), params)
+            ids.update((key, did) for did, key in cursor.fetchall())
+        return ids
+
+    def _advance(self, cursor: Any, due: list[Due], decisions: list[Decision]) -> None:
+        """One UPDATE per distinct outcome, not per row: at a busy minute most claimed rows
+        share a rule, so they share their next due time too."""
+        groups: dict[tuple[datetime, bool, str], list[int]] = {}
+        completed: list[int] = []
+        for r, d in zip(due, decisions, strict=True):
+            groups.setdefault(d.outcome, []).append(r.id)
+            if d.paused_reason is not None:
+                cursor.execute(PAUSED_REASON, (d.paused_reason, r.id))
+            if d.goal_completed and r.goal_id:
+                completed.append(r.goal_id)
+        for (next_due, skip, status), ids in groups.items():
+            self._each_piece(cursor, ADVANCE, (self.write_time(next_due), int(skip), status), ids)
+        if completed:
+            self._each_piece(cursor, COMPLETED, (), completed)
+
+    @staticmethod
+    def _each_piece(cursor: Any, template: str, head: tuple, ids: Sequence[int]) -> list:
+        """Run ``template`` (ids in its ``{}``) for ``ids`` in pieces of at most MAX_IDS."""
+        rows: list = []
+        for at in range(0, len(ids), MAX_IDS):
+            piece = ids[at : at + MAX_IDS]
+            cursor.execute(sql(template, len(piece)), (*head, *piece))
+            rows += cursor.fetchall()
+        return rows
+
+    # -- the send window -----------------------------------------------------------------------
+
+    def settle(
+        self,
+        conn: DBAPI,
+        sent: Sequence[int],
+        failures: Sequence[tuple[int, str, int]],
+        now: datetime,
+        start: Sequence[int],
+    ) -> set[int]:
+        """Record finished sends and start the next ones in one transaction on an autocommit
+        ``conn``; returns the started ids this worker now owns. (Measured: BEGIN, two plain
+        UPDATEs and COMMIT on the loop's thread cost less than one autocommit UPDATE that does
+        both with CASE expressions.)"""
+        cursor = conn.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            if failures:
+                cursor.executemany(
+                    FAILED, [(error[:256], attempts, did) for did, error, attempts in failures]
+                )
+            if sent:
+                self._each_piece(cursor, SENT, (self.write_time(now),), sent)
+            owned = {row[0] for row in self._each_piece(cursor, START, (), start)}
+            cursor.execute("COMMIT")
+            return owned
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """The file is locked by another writer (the direct connection waits only milliseconds)."""
+    return "locked" in str(exc) or "busy" in str(exc)
