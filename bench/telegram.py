@@ -21,6 +21,10 @@ spends on one update (handler and send), and the garbage collector's pauses in t
 
     .venv/bin/python -m bench.telegram [--updates 2000] [--users 200] [--rounds 3]
 
+``--baseline DIR`` also runs every careerbot design from another checkout of the code (e.g.
+``git archive <commit> | tar -x -C DIR``), as ``design@base``, alternating with the others in the
+same run: the before and after of a change, on the same server and the same machine load.
+
 To see where one design's time goes, start a server and profile one child::
 
     .venv/bin/python -m bench.telegram --serve 2200 200 < /dev/tty   # prints the port
@@ -219,8 +223,13 @@ async def _child(
 # ---------------------------------------------------------------------------- orchestration
 
 
-def _run(design: str, updates: int, users: int, text: str) -> dict[str, Any]:
+def _run(
+    design: str, updates: int, users: int, text: str, baseline: Path | None = None
+) -> dict[str, Any]:
+    """One fresh server and one fresh bot process; ``design@base`` runs from ``baseline``."""
     here = Path(__file__).resolve().parent.parent
+    design, _, where = design.partition("@")
+    code = baseline if where and baseline is not None else here
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "bench.telegram", "--text", text),
@@ -242,7 +251,7 @@ def _run(design: str, updates: int, users: int, text: str) -> dict[str, Any]:
             check=True,
             capture_output=True,
             text=True,
-            cwd=here,
+            cwd=code,
         )
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
@@ -251,8 +260,18 @@ def _run(design: str, updates: int, users: int, text: str) -> dict[str, Any]:
         server.wait(30)
 
 
-def main(updates: int, users: int, rounds: int, designs: list[str], text: str) -> None:
+def main(
+    updates: int,
+    users: int,
+    rounds: int,
+    designs: list[str],
+    text: str,
+    baseline: Path | None = None,
+) -> None:
     print(f"cores visible: {os.cpu_count()}; {updates} timed updates from {users} users per run")
+    if baseline is not None:
+        bots = [d for d in designs if not d.startswith("bare")]
+        designs = [*designs, *(f"{d}@base" for d in bots)]
     results: dict[str, list[dict[str, Any]]] = {d: [] for d in designs}
     columns = (
         "updates_per_s",
@@ -265,19 +284,19 @@ def main(updates: int, users: int, rounds: int, designs: list[str], text: str) -
         "gc_full_max_ms",
         "gc_full_ms",
     )
-    print(f"{'round':5} {'design':18} " + " ".join(f"{c:>14}" for c in columns))
+    print(f"{'round':5} {'design':22} " + " ".join(f"{c:>14}" for c in columns))
     for r in range(rounds):
         for design in designs:
-            result = _run(design, updates, users, text)
+            result = _run(design, updates, users, text, baseline)
             results[design].append(result)
             print(
-                f"{r:5d} {design:18} " + " ".join(f"{result[c]:14.2f}" for c in columns),
+                f"{r:5d} {design:22} " + " ".join(f"{result[c]:14.2f}" for c in columns),
                 flush=True,
             )
     print("medians:")
     for design in designs:
         row = {c: statistics.median(x[c] for x in results[design]) for c in columns}
-        print(f"{'':5} {design:18} " + " ".join(f"{row[c]:14.2f}" for c in columns))
+        print(f"{'':5} {design:22} " + " ".join(f"{row[c]:14.2f}" for c in columns))
 
     def median(design: str, column: str) -> float:
         return statistics.median(x[column] for x in results[design])
@@ -302,6 +321,9 @@ if __name__ == "__main__":
     parser.add_argument("--text", default="/start", help="what every user sends")
     parser.add_argument("--child", nargs=2, metavar=("DESIGN", "PORT"))
     parser.add_argument("--profile", help="with --child: cProfile of the timed part to this file")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout: its careerbot designs run as design@base"
+    )
     args = parser.parse_args()
     if args.serve:
         asyncio.run(_serve(args.serve[0], args.serve[1], args.text))
@@ -310,4 +332,6 @@ if __name__ == "__main__":
         result = asyncio.run(_child(design, port, args.users, args.updates, args.profile))
         print(json.dumps(result))
     else:
-        main(args.updates, args.users, args.rounds, args.designs.split(","), args.text)
+        main(
+            args.updates, args.users, args.rounds, args.designs.split(","), args.text, args.baseline
+        )

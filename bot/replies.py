@@ -7,15 +7,33 @@ from typing import TYPE_CHECKING
 
 from bot.actions import action
 from bot.messages import Button, Reply, Section
+from domain.lru import LruMap
 
 if TYPE_CHECKING:
     from bot.context import Context
     from content.schema import RolePack
 
 
+_MENUS: LruMap[tuple[str, bool], tuple[RolePack, tuple[tuple[Button, ...], ...]]] = LruMap(1024)
+"""Menus already composed, by role id, with the (frozen) pack they were composed from."""
+
+
 def menu_buttons(role: RolePack, *, about_page: bool = False) -> list[list[Button]]:
     """The main menu for one role; sections the pack lacks are left out rather than dead ends.
-    ``about_page``: shown under the role's own About page, which must not offer itself again."""
+    ``about_page``: shown under the role's own About page, which must not offer itself again.
+
+    Most answers carry this menu, and a pack never changes once loaded, so it is composed once
+    per pack (a reloaded pack is a new object and is composed again); every caller gets lists
+    of its own to extend."""
+    key = (role.id, about_page)
+    cached = _MENUS.get(key)
+    if cached is None or cached[0] is not role:
+        cached = (role, tuple(tuple(row) for row in _compose_menu(role, about_page)))
+        _MENUS.put(key, cached)
+    return [list(row) for row in cached[1]]
+
+
+def _compose_menu(role: RolePack, about_page: bool) -> list[list[Button]]:
     rid = role.id
     candidates = [
         ("AI automation risk", "risk", role.risk),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -122,7 +122,7 @@ def _direct_statements() -> tuple[DirectStatement, DirectStatement, DirectStatem
 def _identify_directly(
     connection: sqlite3.Connection,
     params: dict[str, str],
-    user: User,
+    new_user: Callable[[], User],
     chat: ChatSeen | None,
     now: datetime,
 ) -> tuple[User, ConversationState | None]:
@@ -132,6 +132,7 @@ def _identify_directly(
     row = identify.first(connection, params)
     created = False
     if row is None:
+        user = new_user()
         cursor = insert_user.execute(connection, user.model_dump(exclude={"id"}))
         created = cursor.rowcount == 1
         if created:
@@ -166,16 +167,20 @@ class Users:
         held over several thread hops made the others time out with "database is locked").
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
-        user = User(
-            platform=platform,
-            platform_user_id=platform_user_id,
-            display_name=(display_name or "")[:128] or None,
-            created_utc=now,
-        )
+
+        def new_user() -> User:
+            # Only for a first contact: building a table model costs as much as the read.
+            return User(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                display_name=(display_name or "")[:128] or None,
+                created_utc=now,
+            )
+
         direct = self.db.direct()
         if direct is not None:
             try:
-                return _identify_directly(direct, params, user, chat, now)
+                return _identify_directly(direct, params, new_user, chat, now)
             except sqlite3.OperationalError:
                 pass  # busy (a checkpoint, a long writer): the async path waits properly
         async with self.db.engine.connect() as connection:
@@ -185,6 +190,7 @@ class Users:
         if row is None or chat is not None:
             async with self.db.autocommit.connect() as connection:
                 if row is None:
+                    user = new_user()
                     insert = _insert_user(connection.dialect.name)
                     result = await connection.execute(insert, user.model_dump(exclude={"id"}))
                     created = result.rowcount == 1

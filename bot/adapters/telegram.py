@@ -131,6 +131,23 @@ def _owner(message: object) -> str | None:
     return str(sender.id) if sender is not None else None
 
 
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True).to_json()
+
+
+def _serialised(item: Outgoing, *, text_message: bool = False) -> dict[str, str]:
+    """The parameters that are the same answer after answer, already serialised.
+
+    PTB turns a ``reply_markup`` or ``link_preview_options`` object into a dict and JSON on
+    every call; the keyboard's JSON is made once per distinct keyboard (:class:`Keyboard`), and
+    PTB's documented ``api_kwargs`` pass it on as it is, so Telegram receives the same
+    parameters as before. A reply without buttons sends no ``reply_markup``: an edited menu
+    loses its keyboard, as before."""
+    params = {"link_preview_options": _NO_PREVIEW} if text_message else {}
+    if item.keyboard is not None:
+        params["reply_markup"] = item.keyboard.json
+    return params
+
+
 def _retry_seconds(exc: RetryAfter) -> float:
     value: Any = getattr(exc, "_retry_after", None)
     if isinstance(value, timedelta):
@@ -497,25 +514,24 @@ class TelegramAdapter:
                     photo=item.image.png,
                     caption=text or None,
                     parse_mode=mode,
-                    reply_markup=item.markup,
                     reply_parameters=answering,
+                    api_kwargs=_serialised(item),
                 )
             elif item.kind == "document" and item.document is not None:
                 await bot.send_document(
                     chat_ref(chat_id),
                     document=item.document.data,
                     filename=item.document.filename,
-                    reply_markup=item.markup,
                     reply_parameters=answering,
+                    api_kwargs=_serialised(item),
                 )
             else:
                 await bot.send_message(
                     chat_ref(chat_id),
                     text,
                     parse_mode=mode,
-                    reply_markup=item.markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
                     reply_parameters=answering,
+                    api_kwargs=_serialised(item, text_message=True),
                 )
             return True
 
@@ -533,8 +549,7 @@ class TelegramAdapter:
                     chat_id=chat_ref(chat_id),
                     message_id=message_id,
                     parse_mode=None if plain else PARSE_MODE,
-                    reply_markup=item.markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    api_kwargs=_serialised(item, text_message=True),
                 )
             except BadRequest as exc:
                 problem = exc.message.lower()

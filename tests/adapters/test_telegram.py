@@ -424,3 +424,18 @@ async def test_a_channel_named_with_odd_digits_is_refused_not_crashed_on(
             fake, adapter, lambda c=channel: fake.message(f"/summary link {c}", GROUP, ADMIN)
         )
         assert "error id" not in shown(sent[0]), channel
+
+
+async def test_menus_carry_the_keyboard_and_no_link_preview_and_an_edit_can_drop_it(
+    adapter: TelegramAdapter, fake: FakeTelegram
+) -> None:
+    [first] = await exchange(fake, adapter, lambda: fake.message("/start", 111, 111))
+    [second] = await exchange(fake, adapter, lambda: fake.message("/start", 444, 444))
+    assert first.params["reply_markup"] == second.params["reply_markup"]
+    assert buttons(first) and all(b["callback_data"].startswith("v1:") for b in buttons(first))
+    assert first.params["link_preview_options"] == {"is_disabled": True}
+
+    await adapter.deliver("111", Reply.text("No buttons now."), edit=first.result["message_id"])
+    [edit] = fake.calls_to("editMessageText")
+    assert edit.params["link_preview_options"] == {"is_disabled": True}
+    assert "reply_markup" not in edit.params, "the edited message loses its keyboard"
