@@ -78,15 +78,15 @@ class Pool:
         for code, scope, unit in zip(
             _strings(arrays["code_text"]),
             arrays["code_scope"].tolist(),
-            arrays["code_unit"],
+            arrays["code_unit"].tolist(),
             strict=True,
         ):
-            self._code_units.setdefault(code, []).append(int(unit))
+            self._code_units.setdefault(code, []).append(unit)
             self._scope_codes[scope].append(code)
         self._phrases: dict[str, list[int]] = {}
         phrases = _strings(arrays["phrase_text"])
-        for phrase, unit in zip(phrases, arrays["phrase_unit"], strict=True):
-            self._phrases.setdefault(phrase, []).append(int(unit))
+        for phrase, unit in zip(phrases, arrays["phrase_unit"].tolist(), strict=True):
+            self._phrases.setdefault(phrase, []).append(unit)
         self._dense = all(name in arrays for name in _DENSE)
         self._spelled = lru_cache(maxsize=4096)(self._spelled_uncached)
 

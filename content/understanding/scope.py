@@ -168,7 +168,7 @@ class Vocabulary:
     def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted(words)
         self._lengths = np.array([len(w) for w in self.words], dtype=np.float64)
-        self._letters = np.array([_letters(w) for w in self.words], dtype=np.uint16)
+        self._letters = _letters(self.words)
 
     def close(self, word: str) -> list[str]:
         """Every word as close to ``word`` as a correction may be, best first, exactly as
@@ -177,7 +177,7 @@ class Vocabulary:
         one by one: a new misspelling costs ~0.1 ms instead of ~1 ms per thousand words."""
         if not self.words:
             return []
-        shared = np.minimum(self._letters, _letters(word)).sum(axis=1)
+        shared = np.minimum(self._letters, _letters([word])[0]).sum(axis=1)
         possible = 2.0 * shared / (self._lengths + len(word)) >= SPELLING
         candidates = [self.words[i] for i in np.flatnonzero(possible)]
         if not candidates:
@@ -185,15 +185,17 @@ class Vocabulary:
         return difflib.get_close_matches(word, candidates, n=len(candidates), cutoff=SPELLING)
 
 
-_ALPHABET = {c: i for i, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789-")}
+_BIN = np.full(256, 37, dtype=np.intp)
+_BIN[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789-", dtype=np.uint8)] = np.arange(37)
 
 
-def _letters(word: str) -> np.ndarray:
-    """How often each character occurs in ``word`` (any other character in one last bin, which
-    can only overstate what two words share)."""
-    counts = np.zeros(len(_ALPHABET) + 1, dtype=np.uint16)
-    for char in word:
-        counts[_ALPHABET.get(char, len(_ALPHABET))] += 1
+def _letters(words: list[str]) -> np.ndarray:
+    """How often each character occurs in each word, a row per word (every other byte in one
+    last bin, which can only overstate what two words share)."""
+    encoded = [w.encode() for w in words]
+    counts = np.zeros((len(words), 38), dtype=np.uint16)
+    row = np.repeat(np.arange(len(words)), [len(e) for e in encoded])
+    np.add.at(counts, (row, _BIN[np.frombuffer(b"".join(encoded), dtype=np.uint8)]), 1)
     return counts
 
 
