@@ -27,21 +27,23 @@ from content.schema import RolePack, slug_words
 from content.understanding.embed import StaticEmbedder
 from content.understanding.pool import POOL_NAME, Pool, pool_key
 from content.understanding.scope import EXACT_BONUS, ScopeIndex, plain
+from content.understanding.smalltalk import is_probe
 from content.understanding.text import Markers, compact
 from content.understanding.units import SHARED, Unit, pack_units
 
-DENSE_WEIGHT = 1.0
+DENSE_WEIGHT = 1.25
 """Weight of the cosine beside the BM25 share (each is 0..1), tuned on the dev split."""
-ANSWER_AT = 0.95
+ANSWER_AT = 1.1
 """A top unit scoring this much is answered directly (tuned on the dev split)...  """
 ANSWER_MARGIN = 0.15
 """...when it beats the runner-up by at least this much...  """
 ANSWER_DENSE_AT = 0.5
 """...and its meaning is close, not only its words ("test" shares a word with a FAQ)."""
-CHOOSE_AT = 0.7
-CHOOSE_DENSE_AT = 0.55
+CHOOSE_AT = 0.85
+CHOOSE_DENSE_AT = 0.0
 """Below this score, or this cosine, nothing is close enough to offer: the question is treated
-as off-topic (tuned on the dev split too)."""
+as off-topic (tuned on the dev split too; the cosine floor is 0: once "test" and "ping" are
+known for what they are, a floor cost more on-topic questions than it saved off-topic ones)."""
 
 Decision = Literal["answer", "choose", "none"]
 
@@ -258,7 +260,8 @@ class ContentIndex:
             order += len(units)
         scored.sort(key=lambda item: (item[0], item[1]))
         hits = [hit for _, _, hit in scored[:limit]]
-        return SearchResult(hits, decide(hits), named)
+        decision = "none" if is_probe(text) else decide(hits, bool(named))
+        return SearchResult(hits, decision, named)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -271,10 +274,15 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return candidates[np.lexsort((candidates, -scores[candidates]))][:n]
 
 
-def decide(hits: list[Hit]) -> Decision:
-    if not hits or hits[0].score < CHOOSE_AT:
+def decide(hits: list[Hit], names_role: bool = False) -> Decision:
+    """Answer, offer buttons, or say what the bot can help with. A question that names a role
+    ("what does an LLM engineer do") is about careers however weakly it matches: it is offered
+    the closest cards rather than told it is off-topic."""
+    if not hits:
         return "none"
-    if hits[0].dense < CHOOSE_DENSE_AT and not hits[0].named:
+    if not names_role and (
+        hits[0].score < CHOOSE_AT or (hits[0].dense < CHOOSE_DENSE_AT and not hits[0].named)
+    ):
         return "none"
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     top = hits[0]

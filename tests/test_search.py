@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from bench.faq_eval import evaluate, overall
 from content.loader import load_library
@@ -191,3 +193,30 @@ def test_role_names_resolve_with_aliases_and_typos(
 ) -> None:
     pack = index.resolve_role(text)
     assert pack is not None and pack.id == role_id
+
+
+def test_no_bench_question_is_copied_into_a_pack(index: ContentIndex) -> None:
+    """The benchmark stays held out: no example or also-asked phrasing is a bench question
+    (names and codes a card carries anyway, such as "MLS-C01", do not count)."""
+
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+    written = set()
+    for pack in index.library.packs:
+        for questions in pack.examples.values():
+            written.update(plain(q) for q in questions)
+        for faq in pack.faqs.items if pack.faqs else ():
+            written.update(plain(q) for q in faq.also_asked)
+    bench = yaml.safe_load((ROOT / "bench" / "questions.yaml").read_text(encoding="utf-8"))
+    assert [q["q"] for q in bench if plain(q["q"]) in written] == []
+
+
+@pytest.mark.parametrize("text", ["test", "Testing", "test test", "ping", "you there?"])
+def test_checking_the_bot_is_alive_is_not_a_question(index: ContentIndex, text: str) -> None:
+    assert index.search(text, role_id="mle").decision == "none"
+
+
+def test_a_question_using_the_word_test_is_still_searched(index: ContentIndex) -> None:
+    result = index.search("how to test ml engineer skills", role_id="mle")
+    assert result.hits[0].ref == "mle/faq:evaluate" and result.decision != "none"

@@ -35,6 +35,7 @@ from content.understanding.scope import (
     MIN_CEILING,
     ScopeIndex,
     Vocabulary,
+    best_two,
     blend,
     closest,
     correctable,
@@ -226,11 +227,9 @@ class Pool:
                 ceiling = total
             else:
                 ceiling[group] = total[group]
-        best = np.zeros(len(self.units))
         views = np.flatnonzero(touched)
-        if len(views):
-            weighted = per_view[views] * self._view_weight[views]
-            np.maximum.at(best, self._view_unit[views], weighted)
+        weighted = per_view[views] * self._view_weight[views]
+        best = best_two(len(self.units), self._view_unit[views], weighted)
         return best / ceiling[self._unit_scope]
 
     def _plan(

@@ -2,7 +2,7 @@
 
 Each scope keeps its own postings, term statistics and vectors, so a question about one role
 never walks another role's postings, and adding packs does not slow a question down.
-Lexical scores are BM25 over each unit's phrasings (its best one counts); dense scores are the
+Lexical scores are BM25 over each unit's phrasings (its best two count); dense scores are the
 cosine between the question's vector and each phrasing's. Both are per unit, in unit order.
 Each posting carries its BM25 contribution, computed once here: a question only adds them up,
 and the pool of every scope (pool.py) reuses the very same numbers.
@@ -34,8 +34,11 @@ SPELLING = 0.8
 """How alike (difflib's ratio) a misspelt word and a known one must be."""
 EXACT_BONUS = 0.5
 """Added to a unit the question names outright (see :meth:`ScopeIndex.exact`)."""
-CENTROID_WEIGHT = 0.5
-"""The dense score blends the best single phrasing with the mean of all of a unit's phrasings."""
+CENTROID_WEIGHT = 0.75
+"""The dense score blends the best single phrasing with the mean of all of a unit's phrasings
+(mostly the mean: a unit with many phrasings would otherwise win by having more chances)."""
+SECOND_WEIGHT = 0.5
+"""Likewise the lexical score blends a unit's best phrasing with its second best."""
 
 
 class ScopeIndex:
@@ -73,6 +76,8 @@ class ScopeIndex:
                 view_weight.append(1.0)
         self.view_unit = view_unit
         self.view_weight = view_weight
+        self._view_unit = np.array(view_unit, dtype=np.intp)
+        self._view_weight = np.array(view_weight, dtype=np.float64)
         df: Counter[str] = Counter()
         for found in view_terms:
             df.update(found.keys())
@@ -130,12 +135,11 @@ class ScopeIndex:
         for term in unique:
             for v, contribution in self.postings.get(term, ()):
                 per_view[v] = per_view.get(v, 0.0) + contribution
-        best = np.zeros(len(self.units))
-        for v, score in per_view.items():
-            u = self.view_unit[v]
-            weighted = score * self.view_weight[v]
-            if weighted > best[u]:
-                best[u] = weighted
+        views = np.fromiter(per_view, dtype=np.intp, count=len(per_view))
+        weighted = np.fromiter(per_view.values(), dtype=np.float64, count=len(per_view))
+        best = best_two(
+            len(self.units), self._view_unit[views], weighted * self._view_weight[views]
+        )
         ceiling = sum(self.idf.get(t, self.max_idf) * (K1 + 1) for t in unique)
         ceiling = max(ceiling, MIN_CEILING * self.max_idf * (K1 + 1))
         return best / ceiling
@@ -209,6 +213,21 @@ def closest(term: str, close: list[str]) -> str | None:
     first, as ``difflib.get_close_matches`` orders them): the first of the three best that
     starts with the same letter."""
     return next((c for c in close[:3] if c[0] == term[0]), None)
+
+
+def best_two(n: int, units: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each of ``n`` units' lexical score from its views' ``scores`` (view of unit ``units[i]``):
+    its best blended with its second best, so one lucky phrasing counts less than two."""
+    best = np.zeros(n)
+    second = np.zeros(n)
+    if len(scores):
+        order = np.lexsort((-scores, units))
+        units, scores = units[order], scores[order]
+        first = np.r_[True, units[1:] != units[:-1]]
+        runner_up = np.r_[False, first[:-1]] & ~first
+        best[units[first]] = scores[first]
+        second[units[runner_up]] = scores[runner_up]
+    return (1 - SECOND_WEIGHT) * best + SECOND_WEIGHT * second
 
 
 def blend(

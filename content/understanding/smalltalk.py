@@ -38,6 +38,7 @@ _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
     ("bye", re.compile(r"^(?:bye+|goodbye|bye bye|see (?:you|ya)(?: later| soon)?|cya|later)$")),
 ]
 _MAX_WORDS = 6
+_PROBE = re.compile(r"^(?:test(?:ing)?(?: test(?:ing)?)*|ping|(?:are )?(?:you|u) there)$")
 
 
 def small_talk(text: str) -> SmallTalk | None:
@@ -49,3 +50,9 @@ def small_talk(text: str) -> SmallTalk | None:
         if pattern.search(joined):
             return kind
     return None
+
+
+def is_probe(text: str) -> bool:
+    """Someone checking that the bot is alive ("test", "ping"): not a question, so it gets the
+    "here is what I can help with" reply rather than whatever card shares the word "test"."""
+    return bool(_PROBE.match(" ".join(re.findall(r"[a-z0-9]+", fold(text)))))

@@ -181,6 +181,8 @@ SYNONYMS = {
     "gcp": "google cloud",
     "azure": "azure microsoft",
     "tf": "tensorflow",
+    "phd": "doctorate",
+    "doctoral": "doctorate",
 }
 PHRASES = [
     (re.compile(r"\blarge language models?\b"), "llm"),
