@@ -220,3 +220,20 @@ def test_checking_the_bot_is_alive_is_not_a_question(index: ContentIndex, text: 
 def test_a_question_using_the_word_test_is_still_searched(index: ContentIndex) -> None:
     result = index.search("how to test ml engineer skills", role_id="mle")
     assert result.hits[0].ref == "mle/faq:evaluate" and result.decision != "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How is the ML engineer risk score calculated?",
+        "where does the 46 come from",
+        "how did you compute the ai risk for mle",
+        "explain the risk score calculation",
+    ],
+)
+def test_questions_of_the_merged_score_faq_find_the_method_card(
+    index: ContentIndex, text: str
+) -> None:
+    """The "how is the score calculated" FAQ said what the method card says; it was merged into
+    the card, and its phrasings came with it."""
+    assert index.search(text, role_id="mle").hits[0].ref == "mle/method"
