@@ -118,14 +118,15 @@ class Database:
         lock and then raises, and the caller takes the async path instead of stalling the loop.
         None for PostgreSQL and in-memory databases.
         """
+        if self._direct is not None:
+            return self._direct  # before ``file``: every message asks, and that builds a Path
         if self.file is None:
             return None
-        if self._direct is None:
-            connection = sqlite3.connect(self.file, timeout=0.005, isolation_level=None)
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            self._direct = connection
-        return self._direct
+        connection = sqlite3.connect(self.file, timeout=0.005, isolation_level=None)
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        self._direct = connection
+        return connection
 
     @property
     def is_sqlite(self) -> bool:

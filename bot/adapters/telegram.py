@@ -54,6 +54,7 @@ from telegram.ext import (
 
 from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
 from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
+from bot.adapters.telegram_request import JsonBodyRequest
 from bot.charts.service import without_picture
 from bot.errors import (
     ChatMoved,
@@ -201,8 +202,7 @@ class TelegramAdapter:
             .token(settings.telegram_bot_token.get_secret_value())
             .concurrent_updates(self.processor)
             .job_queue(None)  # timed work is the scheduler's; no second APScheduler here
-            .connection_pool_size(CONNECTION_POOL)
-            .pool_timeout(POOL_WAIT)
+            .request(JsonBodyRequest(connection_pool_size=CONNECTION_POOL, pool_timeout=POOL_WAIT))
         )
         if settings.telegram_api_url:
             base_url, base_file_url = api_urls(settings.telegram_api_url)
