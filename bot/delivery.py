@@ -38,6 +38,10 @@ class Outcome:
     new_chat_id: str | None = None
 
 
+SENT_FIRST_TIME = Outcome("sent", 1)
+"""The usual outcome, shared (outcomes are immutable)."""
+
+
 class Deliverer:
     def __init__(
         self,
@@ -66,7 +70,7 @@ class Deliverer:
                 attempt += 1
                 try:
                     await platform.send(target, reply)
-                    return Outcome("sent", attempt)
+                    return SENT_FIRST_TIME if attempt == 1 else Outcome("sent", attempt)
                 except RetryLater as exc:
                     if exc.seconds > self.max_retry_after or attempt >= self.max_attempts:
                         return Outcome("failed", attempt, f"rate limited ({exc.seconds:g}s)")

@@ -133,16 +133,43 @@ class Dispatcher:
         rows are "started, outcome unknown" — the sends really in flight, written off to keep
         the guarantee at most once — and every row not started yet is sent by recovery.
         Recording batches itself: whatever finished while the last commit ran goes into the
-        next one, so fast sends share transactions and a slow one holds up nobody. The workers
-        are a few long-lived coroutines, not one task per message.
+        next one, so fast sends share transactions and a slow one holds up nobody.
+
+        The workers are a few long-lived coroutines, not one task per message, and they wake
+        one another only as far as needed: a worker that takes a send wakes one idle worker if
+        more are waiting. When sends finish without ever suspending (a fast platform), one
+        worker goes through the whole window and costs one wake-up, not one per send; when each
+        send waits on the network, the wake-ups cascade until every waiting send has a worker.
         """
+        loop = asyncio.get_running_loop()
         waiting = deque(claimed)
-        ready: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        ready: deque[Claimed] = deque()
+        idle: list[asyncio.Future[None]] = []
         finished: list[tuple[Claimed, Outcome]] = []
         wake = asyncio.Event()
+        woken = 0  # workers woken that have not run yet
+        closing = False
+
+        def wake_one() -> None:
+            nonlocal woken
+            if idle and not woken:
+                woken += 1
+                idle.pop().set_result(None)
 
         async def worker() -> None:
-            while (item := await ready.get()) is not None:
+            nonlocal woken
+            while True:
+                if not ready:
+                    if closing:
+                        return
+                    nap = loop.create_future()
+                    idle.append(nap)
+                    await nap
+                    woken -= 1
+                    continue
+                item = ready.popleft()
+                if ready:
+                    wake_one()
                 finished.append((item, await self._one(item)))
                 wake.set()
 
@@ -156,9 +183,8 @@ class Dispatcher:
                     batch = [waiting.popleft() for _ in range(min(free, len(waiting)))]
                     owned = await self._settle(window, done, batch, now, report)
                     in_flight += len(owned) - len(done)
-                    for c in batch:
-                        if c.delivery_id in owned:
-                            ready.put_nowait(c)
+                    ready.extend(c for c in batch if c.delivery_id in owned)
+                    wake_one()
                     if in_flight == 0 and not waiting:
                         break
                     if in_flight:
@@ -170,8 +196,10 @@ class Dispatcher:
                 task.cancel()
             raise
         finally:
-            for _ in pool:
-                ready.put_nowait(None)
+            closing = True
+            for nap in idle:
+                if not nap.done():
+                    nap.set_result(None)
             await asyncio.gather(*pool, return_exceptions=True)
 
     async def _settle(

@@ -99,8 +99,9 @@ class ContentIndex:
         """False searches every role's scope in turn: the reference the pool must equal."""
         self._pool_file = cache_dir / POOL_NAME if cache_dir is not None else None
         self._pool: Pool | None = None
-        if self._pool_file is not None and pooled:
-            self._pool = Pool.load(self._pool_file, self._pool_key(), self._pool_units())
+        if self._pool_file is not None and pooled and self._pool_file.exists():
+            units = self._pool_units()
+            self._pool = Pool.load(self._pool_file, self._pool_key(units), units)
 
     # -- units ----------------------------------------------------------------------------------
 
@@ -137,14 +138,14 @@ class ContentIndex:
                 [ScopeIndex(i, self._units_of(i), self._markers, self.embedder) for i in ids]
             )
             if self._pool_file is not None:
-                self._pool.save(self._pool_file, self._pool_key())
+                self._pool.save(self._pool_file, self._pool_key(self._pool.units))
         return self._pool
 
     def _pool_units(self) -> list[Unit]:
         return [u for p in self.library.packs for u in self._units_of(p.id)]
 
-    def _pool_key(self) -> str:
-        return pool_key(self._pool_units(), self._markers_names(), self.embedder)
+    def _pool_key(self, units: list[Unit]) -> str:
+        return pool_key(units, self._markers_names(), self.embedder)
 
     def _markers_names(self) -> dict[str, str]:
         return {n: self.library.names[n] for n in self._names if len(n) >= 3}

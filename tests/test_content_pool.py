@@ -4,6 +4,7 @@ saved, and a saved pool is never used for content it was not built from."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from content.schema import RolePack
 from content.search import ContentIndex
 from content.understanding.embed import StaticEmbedder
 from content.understanding.pool import POOL_NAME
+from content.understanding.scope import SPELLING
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,3 +174,15 @@ def test_pooled_rankings_do_not_depend_on_the_hash_seed() -> None:
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert np.isfinite([s for hits in json.loads(outputs.pop()) for _, s in hits]).all()
+
+
+def test_corrections_are_those_difflib_finds_in_the_whole_vocabulary(
+    library: Library, embedder: StaticEmbedder
+) -> None:
+    pool = ContentIndex(library, embedder=embedder).pool()
+    vocab = pool._vocab.words
+    typed = ["replase", "lerning", "certifcation", "engineerz", "salery", "naïve", "x-ray"]
+    typed += [w[:-2] + w[-1] + w[-2] for w in vocab[::7] if len(w) > 4]  # letters swapped
+    for word in typed:
+        wanted = difflib.get_close_matches(word, vocab, n=len(vocab), cutoff=SPELLING)
+        assert pool._vocab.close(word) == wanted, word

@@ -564,6 +564,53 @@ async def test_two_ticks_at_once_in_one_process_send_once(
     assert len({t.chat_id for t, _ in platform.sent}) == 20 == len(platform.sent)
 
 
+class GatedPlatform(RecordingPlatform):
+    """The first ``free`` sends go straight through (they never suspend); every later one waits
+    until the test opens the gate, counting how many wait at once."""
+
+    def __init__(self, free: int) -> None:
+        super().__init__()
+        self.free = free
+        self.gate = asyncio.Event()
+        self.waiting = 0
+        self.most = 0
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        if self.free:
+            self.free -= 1
+            await super().send(target, reply)
+            return
+        self.waiting += 1
+        self.most = max(self.most, self.waiting)
+        await self.gate.wait()
+        self.waiting -= 1
+        await super().send(target, reply)
+
+
+async def test_slow_sends_fill_the_window_and_never_exceed_it(
+    bot: CareerBot, clock: ManualClock
+) -> None:
+    """Workers wake one another only as needed; sends that wait must still run side by side,
+    as many as the window holds and no more — also in a later window, after fast sends have
+    sent the workers back to sleep."""
+    for n in range(11):
+        await make_goal(bot, user=f"p{n}", weekday=1, at="19:30")
+    clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=UTC))
+    platform = GatedPlatform(free=4)
+    tick = asyncio.ensure_future(dispatcher(bot, platform, workers=4).tick())
+    for _ in range(500):  # recovery and the claim go through the database first
+        if platform.waiting:
+            break
+        await asyncio.sleep(0.01)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert platform.waiting == 4, "a full window of sends waits at once"
+    platform.gate.set()
+    report = await tick
+    assert report.sent == 11 and platform.most == 4
+    assert len({t.chat_id for t, _ in platform.sent}) == 11 == len(platform.sent)
+
+
 def test_nudge_actions_round_trip() -> None:
     """The scheduler formats nudge buttons directly; they must equal what bot.actions builds."""
     from bot.actions import action, parse

@@ -17,6 +17,7 @@ from bench.faq_eval import evaluate, overall
 from content.loader import load_library
 from content.schema import RolePack
 from content.search import ContentIndex
+from content.understanding.text import terms
 from content.understanding.units import SHARED, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,3 +238,8 @@ def test_questions_of_the_merged_score_faq_find_the_method_card(
     """The "how is the score calculated" FAQ said what the method card says; it was merged into
     the card, and its phrasings came with it."""
     assert index.search(text, role_id="mle").hits[0].ref == "mle/method"
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_still_a_stopword() -> None:
+    assert terms("whats the salary") == terms("what's the salary") == ["salary"]
+    assert terms("dont know, isnt it the plan") == ["plan"]

@@ -18,7 +18,6 @@ package's code and the embedding table, so a start with unchanged content embeds
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
 import os
@@ -34,8 +33,8 @@ from content.understanding.embed import StaticEmbedder
 from content.understanding.scope import (
     K1,
     MIN_CEILING,
-    SPELLING,
     ScopeIndex,
+    Vocabulary,
     best_two,
     blend,
     closest,
@@ -57,13 +56,13 @@ class Pool:
     def __init__(self, units: list[Unit], arrays: dict[str, np.ndarray]) -> None:
         self.units = units
         self.arrays = arrays
-        self.scopes: list[str] = arrays["scopes"].tolist()
+        self.scopes: list[str] = _strings(arrays["scopes"])
         self._unit_scope = arrays["unit_scope"]
         if len(self._unit_scope) != len(units):
             raise ValueError(f"{len(units)} units for a pool of {len(self._unit_scope)}")
         self._view_unit = arrays["view_unit"]
         self._view_weight = arrays["view_weight"]
-        self._terms = {t: i for i, t in enumerate(arrays["terms"].tolist())}
+        self._terms = {t: i for i, t in enumerate(_strings(arrays["terms"]))}
         self._post_start = arrays["post_start"]
         self._post_view = arrays["post_view"]
         self._post_contrib = arrays["post_contrib"]
@@ -74,20 +73,21 @@ class Pool:
         max_idf = arrays["max_idf"]
         self._unknown_idf = max_idf
         self._floor = MIN_CEILING * max_idf * (K1 + 1)
-        self._vocab = sorted(t for t in self._terms if t[0] not in "@#")
+        self._vocab = Vocabulary(t for t in self._terms if t[0] not in "@#")
         self._code_units: dict[str, list[int]] = {}
         self._scope_codes: list[list[str]] = [[] for _ in self.scopes]
         for code, scope, unit in zip(
-            arrays["code_text"].tolist(),
+            _strings(arrays["code_text"]),
             arrays["code_scope"].tolist(),
-            arrays["code_unit"],
+            arrays["code_unit"].tolist(),
             strict=True,
         ):
-            self._code_units.setdefault(code, []).append(int(unit))
+            self._code_units.setdefault(code, []).append(unit)
             self._scope_codes[scope].append(code)
         self._phrases: dict[str, list[int]] = {}
-        for phrase, unit in zip(arrays["phrase_text"].tolist(), arrays["phrase_unit"], strict=True):
-            self._phrases.setdefault(phrase, []).append(int(unit))
+        phrases = _strings(arrays["phrase_text"])
+        for phrase, unit in zip(phrases, arrays["phrase_unit"].tolist(), strict=True):
+            self._phrases.setdefault(phrase, []).append(unit)
         self._dense = all(name in arrays for name in _DENSE)
         self._spelled = lru_cache(maxsize=4096)(self._spelled_uncached)
 
@@ -118,25 +118,25 @@ class Pool:
             phrases += [(phrase, first_unit + u) for phrase, u in index.phrases.items()]
         words = sorted(postings)
         arrays: dict[str, np.ndarray] = {
-            "scopes": np.array([index.scope for index in indexes], dtype=str),
-            "unit_scope": np.array(unit_scope, dtype=np.intp),
-            "view_unit": np.array(view_unit, dtype=np.intp),
+            "scopes": _text([index.scope for index in indexes]),
+            "unit_scope": np.array(unit_scope, dtype=np.int32),
+            "view_unit": np.array(view_unit, dtype=np.int32),
             "view_weight": np.array(view_weight, dtype=np.float64),
-            "terms": np.array(words, dtype=str),
+            "terms": _text(words),
             "max_idf": np.array([index.max_idf for index in indexes], dtype=np.float64),
-            "code_text": np.array([c for c, _, _ in codes], dtype=str),
-            "code_scope": np.array([s for _, s, _ in codes], dtype=np.intp),
-            "code_unit": np.array([u for _, _, u in codes], dtype=np.intp),
-            "phrase_text": np.array([p for p, _ in phrases], dtype=str),
-            "phrase_unit": np.array([u for _, u in phrases], dtype=np.intp),
+            "code_text": _text([c for c, _, _ in codes]),
+            "code_scope": np.array([s for _, s, _ in codes], dtype=np.int32),
+            "code_unit": np.array([u for _, _, u in codes], dtype=np.int32),
+            "phrase_text": _text([p for p, _ in phrases]),
+            "phrase_unit": np.array([u for _, u in phrases], dtype=np.int32),
         }
         flat = [postings[t] for t in words]
         arrays["post_start"] = _starts(flat)
-        arrays["post_view"] = np.array([v for found in flat for v, _ in found], dtype=np.intp)
+        arrays["post_view"] = np.array([v for found in flat for v, _ in found], dtype=np.int32)
         arrays["post_contrib"] = np.array([c for found in flat for _, c in found], np.float64)
         known = [idf[t] for t in words]
         arrays["idf_start"] = _starts(known)
-        arrays["idf_scope"] = np.array([s for found in known for s, _ in found], dtype=np.intp)
+        arrays["idf_scope"] = np.array([s for found in known for s, _ in found], dtype=np.int32)
         arrays["idf"] = np.array([v for found in known for _, v in found], dtype=np.float64)
         with_units = [index for index in indexes if index.units]
         if with_units and all(index.vectors is not None for index in with_units):
@@ -205,7 +205,7 @@ class Pool:
     def _lexical(self, query: list[str], found: list[str]) -> np.ndarray:
         per_view = np.zeros(len(self._view_unit))
         ceiling = np.zeros(len(self.scopes))
-        touched: list[np.ndarray] = []
+        touched = np.zeros(len(self._view_unit), dtype=bool)
         for words, group in self._plan(query, found):
             total = np.zeros(len(self.scopes))
             for word in words:
@@ -220,14 +220,14 @@ class Pool:
                         keep = group[self._post_scope[posted]]
                         views, contrib = views[keep], contrib[keep]
                     np.add.at(per_view, views, contrib)
-                    touched.append(views)
+                    touched[views] = True
                 total = total + row * (K1 + 1)
             total = np.maximum(total, self._floor)
             if group is None:
                 ceiling = total
             else:
                 ceiling[group] = total[group]
-        views = np.unique(np.concatenate(touched)) if touched else np.zeros(0, dtype=np.intp)
+        views = np.flatnonzero(touched)
         weighted = per_view[views] * self._view_weight[views]
         best = best_two(len(self.units), self._view_unit[views], weighted)
         return best / ceiling[self._unit_scope]
@@ -238,7 +238,7 @@ class Pool:
         """Groups of scopes that look up the same words, as ScopeIndex.lexical would choose
         them: a scope's own codes first, then each word, or its own correction of it."""
         spelled = [self._spelled(word) for word in query]
-        coded = [s for s, codes in enumerate(self._scope_codes) if any(c in found for c in codes)]
+        coded = found and [s for s, mine in enumerate(self._scope_codes) if set(mine) & set(found)]
         if not coded and all(isinstance(word, str) for word in spelled):
             return [(tuple(dict.fromkeys(spelled)), None)]  # type: ignore[arg-type]
         groups: dict[tuple[str, ...], list[int]] = {}
@@ -273,7 +273,7 @@ class Pool:
         known = self._known(word)
         if known.all():
             return word
-        close = difflib.get_close_matches(word, self._vocab, n=len(self._vocab), cutoff=SPELLING)
+        close = self._vocab.close(word)
         if not close:
             return word
         where = [self._known(c) for c in close]
@@ -294,14 +294,31 @@ def pool_key(units: list[Unit], role_names: dict[str, str], embedder: StaticEmbe
         digest.update(code.name.encode() + b"\0" + code.read_bytes())
     digest.update(repr(sorted(role_names.items())).encode())
     digest.update(repr(units).encode())
-    if embedder is not None:
-        digest.update(np.ascontiguousarray(embedder.vectors).data)
+    digest.update(_table_hash(embedder))
     digest.update(f"{sys.byteorder} {np.__version__}".encode())
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=4)
+def _table_hash(embedder: StaticEmbedder | None) -> bytes:
+    """Hashing the table takes ~30 ms: once per embedder (they live as long as the process)."""
+    if embedder is None:
+        return b"no vectors"
+    return hashlib.blake2b(np.ascontiguousarray(embedder.vectors).data).digest()
+
+
+def _text(strings: Sequence[str]) -> np.ndarray:
+    """Strings as one array of UTF-8 bytes (numpy's own text arrays take 4 bytes a character,
+    each padded to the longest)."""
+    return np.frombuffer("".join(f"{s}\n" for s in strings).encode(), dtype=np.uint8)
+
+
+def _strings(text: np.ndarray) -> list[str]:
+    return text.tobytes().decode().split("\n")[:-1]
+
+
 def _starts(lists: Sequence[Sequence[object]]) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum([len(x) for x in lists], dtype=np.intp)))
+    return np.concatenate(([0], np.cumsum([len(x) for x in lists], dtype=np.int64)))
 
 
 def _shared_rows(blocks: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -318,4 +335,4 @@ def _shared_rows(blocks: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
                 rows.append(row)
             index.append(i)
     dims = blocks[0].shape[1]
-    return np.array(rows, dtype=np.float32).reshape(-1, dims), np.array(index, dtype=np.intp)
+    return np.array(rows, dtype=np.float32).reshape(-1, dims), np.array(index, dtype=np.int32)

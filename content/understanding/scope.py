@@ -14,6 +14,7 @@ import difflib
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -91,7 +92,7 @@ class ScopeIndex:
             for term, tf in found.items():
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * view_len[v] / avg_len))
                 self.postings.setdefault(term, []).append((v, self.idf[term] * norm))
-        self._vocab = sorted(t for t in self.idf if t[0] not in "@#")
+        self._vocab = Vocabulary(t for t in self.idf if t[0] not in "@#")
         self._closest = lru_cache(maxsize=4096)(self._closest_uncached)
         self.vectors: np.ndarray | None = None
         """One row per phrasing (unit ``dense_unit[row]``), and per unit its centroid and its
@@ -113,7 +114,7 @@ class ScopeIndex:
     def _closest_uncached(self, term: str) -> str | None:
         if not correctable(term):
             return None
-        return closest(term, difflib.get_close_matches(term, self._vocab, n=3, cutoff=SPELLING))
+        return closest(term, self._vocab.close(term))
 
     def lexical(self, marked: str, squeezed: str) -> np.ndarray:
         """Each unit's BM25 score as a share of the best the question could score here.
@@ -163,6 +164,43 @@ class ScopeIndex:
             self.centroids @ vector,
             self.content_vectors @ vector,
         )
+
+
+class Vocabulary:
+    """Known words, for correcting misspelt ones."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(words)
+        self._lengths = np.array([len(w) for w in self.words], dtype=np.float64)
+        self._letters = _letters(self.words)
+
+    def close(self, word: str) -> list[str]:
+        """Every word as close to ``word`` as a correction may be, best first, exactly as
+        ``difflib.get_close_matches`` lists them. Only the words whose letters could match
+        enough (difflib's own cheap bound, here for the whole vocabulary at once) are compared
+        one by one: a new misspelling costs ~0.1 ms instead of ~1 ms per thousand words."""
+        if not self.words:
+            return []
+        shared = np.minimum(self._letters, _letters([word])[0]).sum(axis=1)
+        possible = 2.0 * shared / (self._lengths + len(word)) >= SPELLING
+        candidates = [self.words[i] for i in np.flatnonzero(possible)]
+        if not candidates:
+            return []
+        return difflib.get_close_matches(word, candidates, n=len(candidates), cutoff=SPELLING)
+
+
+_BIN = np.full(256, 37, dtype=np.intp)
+_BIN[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789-", dtype=np.uint8)] = np.arange(37)
+
+
+def _letters(words: list[str]) -> np.ndarray:
+    """How often each character occurs in each word, a row per word (every other byte in one
+    last bin, which can only overstate what two words share)."""
+    encoded = [w.encode() for w in words]
+    counts = np.zeros((len(words), 38), dtype=np.uint16)
+    row = np.repeat(np.arange(len(words)), [len(e) for e in encoded])
+    np.add.at(counts, (row, _BIN[np.frombuffer(b"".join(encoded), dtype=np.uint8)]), 1)
+    return counts
 
 
 def correctable(term: str) -> bool:

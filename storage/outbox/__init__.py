@@ -70,8 +70,7 @@ class Window(Protocol):
 
 
 class _CoreWindow:
-    """One connection held for the window (no pool check-out per settle); one transaction per
-    settle."""
+    """One autocommit connection held for the window (no pool check-out per settle)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -155,6 +154,7 @@ class Outbox:
             yield _SQLiteWindow(self, self._sqlite)
             return
         async with self.db.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield _CoreWindow(conn)
 
     async def settle(

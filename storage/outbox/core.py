@@ -106,25 +106,31 @@ async def settle(
     now: datetime,
     start: Sequence[int],
 ) -> set[int]:
-    """Record finished sends, then start the next ones, in one transaction on ``conn``."""
-    async with conn.begin():
-        for delivery_id, error, attempts in failures:
-            await mark_failed(conn, delivery_id, error, attempts)
-        if sent:
-            await conn.execute(
-                update(_DELIVERIES)
-                .where(D.id.in_(list(sent)))
-                .values(status="sent", sent_utc=now, last_error=None)
-            )
-        if not start:
-            return set()
-        result = await conn.execute(
-            update(_DELIVERIES)
-            .where(D.id.in_(list(start)), D.status == "pending", D.attempts == 0)
-            .values(attempts=1)
-            .returning(D.id)
-        )
-        return {row[0] for row in result.all()}
+    """Record finished sends and start the next ones on an autocommit ``conn``: the failures
+    first, then one statement (two data-modifying CTEs) that records the sent rows and starts
+    the next. Each commit waits for the disk, and a settle is what every window of sends waits
+    for, so it is one round trip and one commit, not BEGIN, two UPDATEs and COMMIT; the order,
+    not a shared commit, is what keeps a crash to the sends in flight."""
+    for delivery_id, error, attempts in failures:
+        await mark_failed(conn, delivery_id, error, attempts)
+    if not (sent or start):
+        return set()
+    recorded = (
+        update(_DELIVERIES)
+        .where(D.id.in_(list(sent)))
+        .values(status="sent", sent_utc=now, last_error=None)
+        .returning(D.id)
+        .cte("recorded")
+    )
+    started = (
+        update(_DELIVERIES)
+        .where(D.id.in_(list(start)), D.status == "pending", D.attempts == 0)
+        .values(attempts=1)
+        .returning(D.id)
+        .cte("started")
+    )
+    result = await conn.execute(select(started.c.id).add_cte(recorded))
+    return {row[0] for row in result.all()}
 
 
 async def mark_failed(conn: AsyncConnection, delivery_id: int, error: str, attempts: int) -> None:
