@@ -17,6 +17,7 @@ from bench.faq_eval import evaluate, overall
 from content.loader import load_library
 from content.schema import RolePack
 from content.search import ContentIndex
+from content.understanding.text import terms
 from content.understanding.units import SHARED, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,10 @@ def test_every_certification_code_returns_its_card(index: ContentIndex, mle: Rol
         ("pass mark for AI-103", "mle/cert:ai-103"),
         ("MLS-C01 vs MLA-C01", "mle/cert:aws-mls"),
         ("LLM engineer vs ML engineer", "compare:"),
+        ("do I need a PhD", "mle/overview"),
+        ("should I learn pytorch or tensorflow?", "mle/faq:learn"),
+        ("what is mlops", "mle/overview"),
+        ("mlops certification", "mle/cert:dbx-ml-assoc"),
     ],
 )
 def test_the_questions_from_the_issue_reach_their_card(
@@ -237,3 +242,8 @@ def test_questions_of_the_merged_score_faq_find_the_method_card(
     """The "how is the score calculated" FAQ said what the method card says; it was merged into
     the card, and its phrasings came with it."""
     assert index.search(text, role_id="mle").hits[0].ref == "mle/method"
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_still_a_stopword() -> None:
+    assert terms("whats the salary") == terms("what's the salary") == ["salary"]
+    assert terms("dont know, isnt it the plan") == ["plan"]

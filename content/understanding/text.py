@@ -132,6 +132,23 @@ STOPWORDS = frozenset(
         "now",
         "one",
         "some",
+        # contractions typed without their apostrophe ("whats" would otherwise stem to "what")
+        "whats",
+        "hows",
+        "wheres",
+        "whos",
+        "thats",
+        "theres",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "cant",
+        "wont",
+        "ive",
+        "youre",
+        "lets",
     ]
 )
 SYNONYMS = {
