@@ -5,12 +5,14 @@ library quotes a form byte by byte in Python: for an answer with a menu (its tex
 keyboard's JSON, ~1.4 kB) that cost more CPU than building the whole reply. The Bot API takes
 ``application/json`` bodies for every method that uploads no file, and PTB provides the body
 itself (:attr:`telegram.request.RequestData.json_payload`: the same parameter values it would
-have form-encoded, JSON-serialised fields included, as JSON strings, which the Bot API reads
-like form fields). Requests that upload files (photos, documents) stay multipart, through
-PTB's own code. The pool, timeouts, proxies, start and shutdown, reading the answer and mapping
-Telegram's error answers stay PTB's (:class:`~telegram.request.HTTPXRequest`, whose client
-this reuses); what is repeated here is only PTB's mapping of httpx's transport failures to
-``TimedOut`` and ``NetworkError``, which tests/adapters/test_telegram_request.py checks.
+have form-encoded, JSON-serialised fields included, as JSON strings). The Bot API server takes
+a string value as the field's text, exactly as a form field (tdlib's
+``HttpReader::parse_json_parameters``). Requests that upload files (photos, documents) stay
+multipart, through PTB's own code. The pool, timeouts, proxies, start and shutdown, reading
+the answer and mapping Telegram's error answers stay PTB's
+(:class:`~telegram.request.HTTPXRequest`, whose client this reuses); what is repeated here is
+only PTB's mapping of httpx's transport failures to ``TimedOut`` and ``NetworkError``, which
+tests/adapters/test_telegram_request.py checks.
 """
 
 from __future__ import annotations
