@@ -69,6 +69,10 @@ def test_every_certification_code_returns_its_card(index: ContentIndex, mle: Rol
         ("pass mark for AI-103", "mle/cert:ai-103"),
         ("MLS-C01 vs MLA-C01", "mle/cert:aws-mls"),
         ("LLM engineer vs ML engineer", "compare:"),
+        ("do I need a PhD", "mle/overview"),
+        ("should I learn pytorch or tensorflow?", "mle/faq:learn"),
+        ("what is mlops", "mle/overview"),
+        ("mlops certification", "mle/cert:dbx-ml-assoc"),
     ],
 )
 def test_the_questions_from_the_issue_reach_their_card(
