@@ -169,9 +169,11 @@ async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
     dispatcher = Dispatcher(bot.services, {"bench": platform}, keep_keys=keep_keys)
     freeze_heap()  # as `careerbot run` does once started
     rss_ready = rss_mb()
+    stalls = asyncio.ensure_future(_longest_stall())
     cpu0, wall0 = time.process_time(), time.perf_counter()
     report = await dispatcher.tick()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    stalls.cancel()
     sent_rows = await sent_count(bot)
     await bot.stop()
     return {
@@ -186,7 +188,21 @@ async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
         "failed": report.failed,
         "rss_ready_mb": rss_ready,
         "peak_mb": peak_mb(),
+        "longest_stall_ms": _STALL[0] * 1000,
     }
+
+
+_STALL = [0.0]
+
+
+async def _longest_stall() -> None:
+    """How long the event loop went without running anyone else (what a message arriving
+    during the tick would wait for): a 1 ms sleeper's worst lateness."""
+    loop = asyncio.get_running_loop()
+    while True:
+        before = loop.time()
+        await asyncio.sleep(0.001)
+        _STALL[0] = max(_STALL[0], loop.time() - before - 0.001)
 
 
 def bare(path: str) -> dict[str, Any]:

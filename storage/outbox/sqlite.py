@@ -6,7 +6,7 @@ synchronous function over a DB-API connection, run on the event loop's own threa
 sqlite3 connection of :meth:`storage.db.Database.direct` — a write transaction of one batch is
 a few milliseconds there — and, when that connection finds the file busy (another process
 writing, a checkpoint), run the same function through aiosqlite, which waits properly. The send
-window's one-statement settles work the same way.
+window's settles (one short transaction each) work the same way.
 
 Values are stored and read exactly as SQLAlchemy's Core statements store and read them: times
 and days go through the processors SQLAlchemy itself uses (taken once from the column types,
