@@ -16,7 +16,8 @@ Both use the same update concurrency (64). Each bot runs in a fresh process, the
 alternate round by round so both see the same machine load, and each run first takes one update
 per user (first contact, not timed) and then the timed ``--updates``. Per run: updates/s, CPU
 ms per update (this process only; the fake server's CPU is its own), p50/p99 of the time PTB
-spends on one update (handler and send), and the garbage collector's pauses in the timed part.
+spends on one update (handler and send), the garbage collector's pauses in the timed part, and
+the fake server's CPU per update (its process, first contacts included).
 ``--gc freeze`` runs careerbot with the heap frozen after start-up, as ``careerbot run`` does.
 
     .venv/bin/python -m bench.telegram [--updates 2000] [--users 200] [--rounds 3]

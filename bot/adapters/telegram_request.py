@@ -5,10 +5,14 @@ library quotes a form byte by byte in Python: for an answer with a menu (its tex
 keyboard's JSON, ~1.4 kB) that cost more CPU than building the whole reply. The Bot API takes
 ``application/json`` bodies for every method that uploads no file, and PTB provides the body
 itself (:attr:`telegram.request.RequestData.json_payload`: the same parameter values it would
-have form-encoded, JSON-serialised fields included, as JSON strings, which the Bot API reads
-like form fields). Requests that upload files (photos, documents) stay multipart, through
-PTB's own code. Everything else (the pool, timeouts, proxies, start and shutdown, reading
-the answer and mapping Telegram's errors) is PTB's :class:`~telegram.request.HTTPXRequest`.
+have form-encoded, JSON-serialised fields included, as JSON strings). The Bot API server takes
+a string value as the field's text, exactly as a form field (tdlib's
+``HttpReader::parse_json_parameters``). Requests that upload files (photos, documents) stay
+multipart, through PTB's own code. The pool, timeouts, proxies, start and shutdown, reading
+the answer and mapping Telegram's error answers stay PTB's
+(:class:`~telegram.request.HTTPXRequest`, whose client this reuses); what is repeated here is
+only PTB's mapping of httpx's transport failures to ``TimedOut`` and ``NetworkError``, which
+tests/adapters/test_telegram_request.py checks.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import httpx
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -24,11 +27,12 @@ if TYPE_CHECKING:
     from telegram._utils.types import ODVInput
 
 JSON_HEADERS = {"User-Agent": HTTPXRequest.USER_AGENT, "Content-Type": "application/json"}
+_DEFAULT = type(BaseRequest.DEFAULT_NONE)
+"""PTB's marker type for "not given for this request": the client's own timeout applies."""
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
-    """A timeout passed for this request, or the client's own (as PTB decides)."""
-    return default if isinstance(value, DefaultValue) else value
+    return default if isinstance(value, _DEFAULT) else value
 
 
 class JsonBodyRequest(HTTPXRequest):

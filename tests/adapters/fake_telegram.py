@@ -509,7 +509,8 @@ def _check_limits(method: str, params: Params) -> Failure | None:
 async def _params(request: web.Request) -> Params:
     params: Params = dict(request.query)
     if request.content_type == "application/json":
-        # As Telegram reads a JSON body: a string value is the field's text, as in a form.
+        # As the Bot API server reads a JSON body (tdlib's HttpReader::parse_json_parameters):
+        # a string value is the field's text, as in a form.
         values = (await request.json()).items()
         params.update({key: _field(value) for key, value in values})
         return params
