@@ -244,16 +244,17 @@ class Dispatcher:
             await self.services.chats.migrate(
                 claimed.platform, claimed.chat_id, outcome.new_chat_id
             )
-            claimed.chat_id = outcome.new_chat_id
-            again = await self.deliverer.send(Target(claimed.platform, claimed.chat_id), reply)
-            return Outcome(again.status, outcome.attempts + again.attempts, again.detail)
+            moved = outcome.new_chat_id
+            again = await self.deliverer.send(Target(claimed.platform, moved), reply)
+            return Outcome(again.status, outcome.attempts + again.attempts, again.detail, moved)
         return outcome
 
     async def _failed(self, claimed: Claimed, outcome: Outcome, report: TickReport) -> None:
         """What a recorded failure means for the chat or the subscription."""
         report.failed += 1
         if outcome.status == "unreachable":
-            await self.services.chats.deactivate(claimed.platform, claimed.chat_id, outcome.detail)
+            chat_id = outcome.new_chat_id or claimed.chat_id  # where it went, if the chat moved
+            await self.services.chats.deactivate(claimed.platform, chat_id, outcome.detail)
             report.paused += 1
         elif outcome.status == "forbidden":
             await self.services.subscriptions.pause(claimed.subscription_id, outcome.detail)

@@ -530,6 +530,25 @@ async def test_group_that_moved_is_followed(bot: CareerBot, clock: ManualClock) 
     assert sub.chat_id == "-100777"
 
 
+async def test_a_moved_group_that_then_blocks_is_paused_where_it_went(
+    bot: CareerBot, clock: ManualClock
+) -> None:
+    platform = FlakyPlatform([ChatMoved("-100777"), Unreachable("the bot was removed")])
+    platform.moderators = {"mod"}
+    mod = Chat(bot, platform, user_id="mod", chat_id="-42", chat_kind="group")
+    await mod.say("/summary every friday 17:00 UTC")
+    clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=UTC))
+    report = await dispatcher(bot, platform).tick()
+    assert (report.sent, report.paused) == (0, 1)
+    async with bot.db.session() as session:
+        [sub] = (await session.exec(select(Subscription))).all()
+    assert (sub.chat_id, sub.status, sub.paused_reason) == (
+        "-100777",
+        "paused",
+        "the bot was removed",
+    )
+
+
 # ------------------------------------------------------------------ the APScheduler component
 
 

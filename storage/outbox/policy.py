@@ -13,6 +13,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from domain.weekly import latest_occurrence, next_occurrence, zone
 
@@ -34,9 +35,10 @@ def occurrence_key(kind: str, sub_id: int, occurrence: datetime, snoozed: dateti
     return key + (f":z{_stamp(snoozed)}" if snoozed is not None else "")
 
 
-@dataclass(slots=True)
-class Claimed:
-    """One send to make: everything needed to compose it, without another query."""
+class Claimed(NamedTuple):
+    """One send to make: everything needed to compose it, without another query. (A tuple: a
+    busy minute makes tens of thousands, and a tuple is built in a fifth of a dataclass's time.)
+    """
 
     delivery_id: int
     key: str
