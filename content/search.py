@@ -192,8 +192,10 @@ class ContentIndex:
 
     def search(self, text: str, role_id: str | None = None, limit: int = 3) -> SearchResult:
         """The closest units and what to do with them. Only the scopes that can answer are
-        searched: the roles the question names, else the chosen role, else every role."""
+        searched: the roles the question names, else the chosen role, else every role (and
+        a role whose name is part of a certification's name the question uses)."""
         named = self._markers.roles(text)
+        inside = [r for r in self._markers.in_credentials(text) if r not in named and r != role_id]
         only: dict[str, set[str]] = {}
         """Scopes searched for some units only: the chosen role's comparisons with the roles
         the question names ("how does this compare with ML engineering?")."""
@@ -202,8 +204,9 @@ class ContentIndex:
             if role_id is not None and role_id not in named:
                 scopes.append(role_id)
                 only[role_id] = {f"compare:{other}" for other in named}
+            scopes += inside
         elif role_id is not None:
-            scopes = [role_id]
+            scopes = [role_id, *inside]
         else:
             scopes = [p.id for p in self.library.packs]
         marked = self._markers.mark(text)

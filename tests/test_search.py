@@ -108,6 +108,27 @@ def test_this_role_compared_with_a_named_one_finds_the_comparison(index: Content
     assert result.hits[0].ref == "ai-eng/compare:mle"
 
 
+@pytest.mark.parametrize(
+    ("text", "role_id", "card"),
+    [
+        ("microsoft ai engineer exam", "mle", "mle/cert:ai-102"),
+        ("azure ai engineer associate", None, "mle/cert:ai-102"),
+        ("google professional machine learning engineer exam", "llm-eng", "mle/cert:gcp-pmle"),
+    ],
+)
+def test_a_role_name_inside_a_certification_name_reaches_the_certification(
+    index: ContentIndex, text: str, role_id: str | None, card: str
+) -> None:
+    """ "Azure AI Engineer Associate" is an exam, not a question about AI engineers."""
+    result = index.search(text, role_id=role_id)
+    assert result.hits[0].ref == card
+    assert index.role_in(text) is None
+
+
+def test_a_role_named_outside_a_certification_name_still_counts(index: ContentIndex) -> None:
+    assert index.search("what does an ai engineer do", role_id="mle").roles == ["ai-eng"]
+
+
 def test_sentences_embedded_together_equal_one_at_a_time(index: ContentIndex) -> None:
     embedder = index.embedder
     assert embedder is not None

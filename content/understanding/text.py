@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 STOPWORDS = frozenset(
@@ -240,6 +241,15 @@ def compact(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
+CREDENTIAL_BEFORE = frozenset(
+    ["azure", "microsoft", "google", "gcp", "aws", "amazon", "cloud", "professional", "certified"]
+)
+CREDENTIAL_AFTER = frozenset(["associate", "specialty", "professional"])
+"""A role name right after a vendor's word or right before a credential level is part of a
+certification's name ("Azure AI Engineer Associate", "Google Professional Machine Learning
+Engineer"), not a question about that role: read as plain words, it reaches the certification."""
+
+
 class Markers:
     """Finds role names in text and replaces them with markers."""
 
@@ -250,28 +260,54 @@ class Markers:
             re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")s?\b") if names else None
         )
 
+    def _mentions(self, words: str, credentials: bool = False) -> list[re.Match[str]]:
+        """The role names in ``words`` that name a role, or (``credentials``) the ones that are
+        part of a certification's name."""
+        if self._role_pattern is None:
+            return []
+        found = []
+        for m in self._role_pattern.finditer(words):
+            before = words[: m.start()].split()[-1:]
+            after = words[m.end() :].split()[:1]
+            inside = bool(set(before) & CREDENTIAL_BEFORE or set(after) & CREDENTIAL_AFTER)
+            if inside == credentials:
+                found.append(m)
+        return found
+
+    def _replace(self, words: str, marker: Callable[[re.Match[str]], str]) -> str:
+        pieces: list[str] = []
+        end = 0
+        for m in self._mentions(words):
+            pieces += [words[end : m.start()], marker(m)]
+            end = m.end()
+        return "".join(pieces) + words[end:]
+
     def roles(self, text: str) -> list[str]:
         """Ids of the roles a text names, in order of first mention, without repeats."""
         words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-        if self._role_pattern is None:
-            return []
-        found = [self._roles[m.group(1)] for m in self._role_pattern.finditer(words)]
+        found = [self._roles[m.group(1)] for m in self._mentions(words)]
+        return list(dict.fromkeys(found))
+
+    def in_credentials(self, text: str) -> list[str]:
+        """Ids of the roles whose names a text uses only inside a certification's name: that
+        role's pack may hold the certification ("Google Professional Machine Learning
+        Engineer" is on the ML engineer's roadmap), so it is searched too."""
+        words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+        found = [self._roles[m.group(1)] for m in self._mentions(words, credentials=True)]
         return list(dict.fromkeys(found))
 
     def mark(self, text: str) -> str:
         """The text as plain words, with role names as ``@<id>`` markers."""
         words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-        if self._role_pattern is not None:
-            words = self._role_pattern.sub(lambda m: f" @{self._roles[m.group(1)]} ", words)
-        return words
+        return self._replace(words, lambda m: f" @{self._roles[m.group(1)]} ")
 
     def strip(self, text: str, role_id: str | None) -> str:
         """The text with the names of ``role_id`` removed (what gets embedded)."""
         if role_id is None or self._role_pattern is None:
             return text
         words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-        return self._role_pattern.sub(
-            lambda m: " " if self._roles[m.group(1)] == role_id else m.group(0), words
+        return self._replace(
+            words, lambda m: " " if self._roles[m.group(1)] == role_id else m.group(0)
         )
 
 
