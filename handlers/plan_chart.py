@@ -15,7 +15,7 @@ from bot.router import Router
 from domain.weekly import day_text, zone
 from handlers.certs import cert_title
 from handlers.goals import find_cert, own_goal, plan_of
-from handlers.goals.setup import plan_bullets
+from handlers.goals.confirm import plan_bullets
 
 router = Router("plan_chart")
 

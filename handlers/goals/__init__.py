@@ -2,9 +2,10 @@
 a week.
 
 Split by responsibility: ``shared`` (what nudges and the scheduler reuse: plans, schedule texts,
-nudge buttons, the goal card), ``setup`` (the set-up conversation), ``manage`` (/goal on an open
-goal and the "goal" buttons) and ``views`` (/nudges, /progress, /plan_ics). The package re-exports
-the shared pieces so callers need not know that split.
+nudge buttons, the goal card), ``setup`` (the set-up conversation), ``questions`` (what each of
+its steps asks, and the stored flow), ``confirm`` (the confirmation and creating the goal),
+``manage`` (/goal on an open goal and the "goal" buttons) and ``views`` (/nudges, /progress,
+/plan_ics). The package re-exports the shared pieces so callers need not know that split.
 """
 
 from __future__ import annotations

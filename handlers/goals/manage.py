@@ -12,18 +12,9 @@ from bot.messages import Button, Reply, Section
 from bot.router import Router
 from domain.weekly import describe_local
 from domain.zones import slug_to_zone
-from handlers.goals.setup import (
-    ask_credential,
-    ask_date,
-    ask_zone,
-    choose_credential,
-    confirm,
-    create_goal,
-    flow_cert,
-    flow_data,
-    start_goal,
-    take_date,
-)
+from handlers.goals.confirm import confirm, create_goal
+from handlers.goals.questions import ask_date, ask_zone, flow_cert, flow_data
+from handlers.goals.setup import ask_credential, choose_credential, start_goal, take_date
 from handlers.goals.shared import (
     STATE,
     find_cert,

@@ -4,6 +4,8 @@
 The conversation is stored per (platform, chat, user) on every step, so it survives a restart.
 Every step answers bad input with what was wrong and how to write it, and leaves the stored step
 unchanged. Retired and closed exams are never accepted as goals; they point to their successor.
+This module reads the answers; :mod:`handlers.goals.questions` asks the questions and
+:mod:`handlers.goals.confirm` ends the conversation.
 """
 
 from __future__ import annotations
@@ -13,29 +15,23 @@ from datetime import date
 from typing import Any
 
 from bot.actions import action
-from bot.charts.specs import PlanChart
-from bot.context import Answer, Context, StaleAction, paused_name
+from bot.context import Context, paused_name
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.schema import Certification, Certifications, RolePack
-from domain.ics import plan_sessions
 from domain.parsing import InputError, parse_exam_date, parse_when_parts
-from domain.studyplan import PlanWeek, build_plan
-from domain.weekly import WEEKDAYS, day_text, describe_local, next_occurrence, zone
-from domain.zones import etc_label, resolve_timezone, zone_to_slug
+from domain.weekly import day_text
+from domain.zones import resolve_timezone
 from handlers.certs import cert_label, cert_title
+from handlers.goals.confirm import confirm
+from handlers.goals.questions import ask_date, ask_when, ask_zone, flow_cert
 from handlers.goals.shared import (
     STATE,
     already,
-    domains_of,
     find_cert,
     goal_view,
-    guide_text,
-    plural,
     require_private,
-    schedule_text,
 )
-from storage.goals import GoalExists, GoalView
 
 router = Router("goal set-up")
 
@@ -71,7 +67,7 @@ async def _resume(ctx: Context, data: dict[str, Any]) -> Reply | None:
     if step == "date":
         return ask_date(cert)
     if step == "when":
-        return _ask_when(data)
+        return ask_when(data)
     if step == "tz":
         return ask_zone(ctx)
     if step == "confirm":
@@ -173,89 +169,7 @@ async def choose_credential(ctx: Context, role: RolePack, cert: Certification) -
 
 
 # ---------------------------------------------------------------------------------------------
-# Step 2: the exam date
-
-
-def ask_date(cert: Certification, error: str | None = None) -> Reply:
-    reply = Reply(title=f"Set a study goal — 2/4: {cert_title(cert)}")
-    if error:
-        reply.add(Section(paragraphs=[error]))
-    prompt = "When is your exam? Write the date, e.g. 15 March 2027 or 2027-03-15."
-    if cert.status == "retiring" and cert.status_date:
-        prompt += (
-            f" It retires on {day_text(cert.status_date)}, so the exam must be on or before then."
-        )
-    reply.add(Section(paragraphs=[prompt]))
-    buttons = [Button("Cancel", action("goal", "cancel"))]
-    if cert.status != "retiring":
-        buttons.insert(0, Button("No date yet", action("goal", "nodate")))
-    reply.buttons = [buttons]
-    return reply
-
-
-def _ask_when(data: dict[str, Any], error: str | None = None) -> Reply:
-    """Ask for the weekly day and time, or for the half still missing."""
-    reply = Reply(title="Set a study goal — 3/4: your weekly time")
-    if error:
-        reply.add(Section(paragraphs=[error]))
-    day, clock = data.get("day"), data.get("clock")
-    if day is not None:
-        question = f"At what time on {WEEKDAYS[int(day)]}? Write e.g. 19:30 or 7pm."
-    elif clock is not None:
-        question = f"On which day of the week, at {clock}? Write e.g. Tuesday."
-    else:
-        question = (
-            "Which day and time should I nudge you each week? Write e.g. “Tuesday 19:30” "
-            "or “sat 9am”."
-        )
-    reply.add(Section(paragraphs=[question]))
-    reply.buttons = [[Button("Cancel", action("goal", "cancel"))]]
-    return reply
-
-
-def ask_zone(ctx: Context, message: str | None = None, suggestions: tuple[str, ...] = ()) -> Reply:
-    reply = Reply(title="Set a study goal — 4/4: your time zone")
-    if message:
-        reply.add(Section(paragraphs=[message]))
-    else:
-        reply.add(
-            Section(
-                paragraphs=[
-                    "Which time zone are you in? Type a city (Berlin, New York, Mumbai), an IANA "
-                    "name (Europe/Berlin) or an offset (UTC+5:30)."
-                ]
-            )
-        )
-    choices = list(suggestions)
-    if not choices and ctx.user.timezone:
-        choices = [ctx.user.timezone]
-    reply.buttons = [
-        [Button(f"Use {etc_label(name) or name}", action("goal", "tz", zone_to_slug(name)))]
-        for name in choices
-    ]
-    reply.buttons.append([Button("Cancel", action("goal", "cancel"))])
-    return reply
-
-
-async def flow_data(ctx: Context, step: str) -> dict[str, Any]:
-    """The flow's stored data, if the person is at ``step``; otherwise the menu has expired."""
-    state = await ctx.state()
-    names = (STATE, paused_name(STATE))
-    if state is None or state.name not in names or state.data.get("step") != step:
-        raise Answer(
-            Reply.text(
-                "That goal set-up has expired or moved on. Send /goal to start again.",
-                title="This menu has expired",
-            )
-        )
-    return dict(state.data)
-
-
-def flow_cert(ctx: Context, data: dict[str, Any]) -> Certification:
-    _, _, cert = find_cert(ctx.services, data.get("role", ""), data.get("cert"))
-    if cert is None:
-        raise StaleAction("goal")
-    return cert
+# Step 2: the exam date, then the weekly time and the zone
 
 
 async def take_date(ctx: Context, data: dict[str, Any], exam: date | None) -> Reply:
@@ -269,7 +183,7 @@ async def take_date(ctx: Context, data: dict[str, Any], exam: date | None) -> Re
             )
     data.update(step="when", exam=exam.isoformat() if exam else None)
     await ctx.set_state(STATE, data)
-    return _ask_when(data)
+    return ask_when(data)
 
 
 @router.state(
@@ -314,14 +228,14 @@ async def goal_text(ctx: Context) -> Reply:
         try:
             weekday, local_time = parse_when_parts(text)
         except InputError as exc:
-            return _ask_when(data, str(exc))
+            return ask_when(data, str(exc))
         # Keep the half already given: "tuesday", then "19:30".
         weekday = weekday if weekday is not None else data.get("day")
         local_time = local_time or data.get("clock")
         if weekday is None or local_time is None:
             data.update(day=weekday, clock=local_time)
             await ctx.set_state(STATE, data)
-            return _ask_when(data)
+            return ask_when(data)
         data.pop("day", None)
         data.pop("clock", None)
         data.update(step="tz", weekday=int(weekday), time=local_time)
@@ -363,141 +277,3 @@ def match_certs(section: Certifications, text: str) -> list[Certification]:
     matches = [c for c in ordered if fits(c)]
     open_first = [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
     return open_first
-
-
-# ---------------------------------------------------------------------------------------------
-# Confirmation
-
-
-async def confirm(ctx: Context, data: dict[str, Any], tz_name: str) -> Reply:
-    data.update(step="confirm", tz=tz_name)
-    await ctx.set_state(STATE, data)
-    cert = flow_cert(ctx, data)
-    weekday, local_time = int(data["weekday"]), str(data["time"])
-    first = next_occurrence(weekday, local_time, tz_name, ctx.now)
-    exam = date.fromisoformat(data["exam"]) if data.get("exam") else None
-    plan_first = first
-    if data.get("change"):
-        view = await ctx.services.goals.get(int(data["change"]))
-        if view is not None:
-            plan_first = next_occurrence(weekday, local_time, tz_name, view.goal.created_utc)
-    start = plan_first.astimezone(zone(tz_name)).date()
-    plan = build_plan(domains_of(cert), start, exam)
-    sessions = plan_sessions(plan, weekday, local_time, tz_name, plan_first)
-    if exam is not None and not sessions:
-        # Nothing to plan: no nudge would ever go out, so don't offer to confirm.
-        data.update(step="when")
-        data.pop("tz", None)
-        await ctx.set_state(STATE, data)
-        reply = _ask_when(
-            data,
-            f"Your exam on {day_text(exam, weekday=True)} comes before your first weekly "
-            f"session ({describe_local(first, tz_name)}), so there would be no study week to "
-            "plan. Choose a day and time before the exam, or change the date.",
-        )
-        reply.buttons.insert(0, [Button("Change the exam date", action("goal", "redate"))])
-        return reply
-    reply = Reply(title="Please confirm your study goal")
-    reply.add(
-        Section(
-            rows=[
-                ("Credential", cert_title(cert)),
-                ("Exam date", day_text(exam, weekday=True) if exam else "not set yet"),
-                ("Nudges", schedule_text(weekday, local_time, tz_name)),
-                ("First nudge", describe_local(first, tz_name)),
-            ]
-        )
-    )
-    weeks = [week for week, _ in sessions]
-    reply.add(
-        Section(
-            heading=f"Your plan: {plural(len(sessions), 'weekly study session')}",
-            bullets=plan_bullets(weeks),
-        )
-    )
-    if guide := guide_text(cert):
-        reply.add(Section(paragraphs=[guide]))
-    today = ctx.now.astimezone(zone(tz_name)).date()
-    reply.chart = PlanChart.of(f"Study plan: {cert_title(cert)}", weeks, exam, today, frozenset())
-    if exam is None:
-        reply.add(Section(paragraphs=["With no exam date I plan 8 weeks; add the date later."]))
-    reply.buttons = [
-        [Button("Confirm", action("goal", "ok"))],
-        [
-            Button("Start over", action("goal", "restart")),
-            Button("Cancel", action("goal", "cancel")),
-        ],
-    ]
-    return reply
-
-
-def plan_bullets(weeks: list[PlanWeek]) -> list[str]:
-    """One line per topic with its number of weekly sessions, then the review weeks: counted
-    from the same sessions the calendar file lists."""
-    topics: dict[str, int] = {}
-    for week in weeks:
-        if week.kind == "study":
-            topics[week.topic] = topics.get(week.topic, 0) + 1
-    bullets = [f"{topic}: {plural(count, 'week')}" for topic, count in topics.items()]
-    review = sum(1 for week in weeks if week.kind != "study")
-    if review:
-        last = "the last week" if review == 1 else f"the last {review} weeks"
-        bullets.append(f"Review and practice exam: {last}")
-    return bullets
-
-
-async def create_goal(ctx: Context, data: dict[str, Any]) -> Reply:
-    cert = flow_cert(ctx, data)
-    exam = date.fromisoformat(data["exam"]) if data.get("exam") else None
-    weekday, local_time, tz_name = int(data["weekday"]), str(data["time"]), str(data["tz"])
-    services = ctx.services
-    if data.get("change"):
-        view = await services.goals.reschedule(
-            int(data["change"]), weekday, local_time, tz_name, ctx.now, exam_date=exam
-        )
-        await ctx.clear_state()
-        if view is None:
-            raise StaleAction("goal")
-        reply = goal_view(ctx, view, await services.goals.weeks_done(view.goal.id or 0))
-        reply.title = "Updated — " + (reply.title or "")
-        return reply
-    try:
-        view = await services.goals.create(
-            user_id=ctx.user.id or 0,
-            role_id=str(data["role"]),
-            cert_id=cert.id,
-            exam_date=exam,
-            platform=ctx.inbound.platform,
-            chat_id=ctx.inbound.chat_id,
-            weekday=weekday,
-            local_time=local_time,
-            timezone=tz_name,
-            now=ctx.now,
-        )
-    except GoalExists as exc:
-        await ctx.clear_state()
-        return already(ctx, GoalView(exc.goal, None))
-    await ctx.clear_state()
-    await services.users.update(ctx.user.id or 0, timezone=tz_name)
-    assert view.nudge is not None
-    reply = Reply(title=f"Goal set: {cert_title(cert)}")
-    reply.add(
-        Section(
-            paragraphs=[
-                f"Your first nudge comes {describe_local(view.nudge.next_due_utc, tz_name)}, "
-                "then every week at the same local time "
-                + (
-                    f"until your exam on {day_text(exam)}."
-                    if exam
-                    else "(an 8-week plan: add your exam date with /goal → Change date or time)."
-                ),
-                "Send /goal to see or change it, /progress for your streak and /plan_ics for a "
-                "calendar file.",
-            ]
-        )
-    )
-    reply.buttons = [
-        [Button("Calendar file (.ics)", action("goal", "ics", view.goal.id or 0))],
-        [Button("Show my goal", action("goal", "show", view.goal.id or 0))],
-    ]
-    return reply
