@@ -82,8 +82,6 @@ class _CoreWindow:
         now: datetime,
         start: Sequence[int],
     ) -> set[int]:
-        if not (sent or failures or start):
-            return set()
         return await core.settle(self.conn, sent, failures, now, start)
 
 
@@ -100,8 +98,6 @@ class _SQLiteWindow:
         now: datetime,
         start: Sequence[int],
     ) -> set[int]:
-        if not (sent or failures or start):
-            return set()
         # Idempotent, so a busy file part-way through just runs it again through aiosqlite.
         settle = self.statements.settle
         return await self.outbox.on_sqlite(lambda conn: settle(conn, sent, failures, now, start))
@@ -167,6 +163,8 @@ class Outbox:
     ) -> set[int]:
         """Record finished sends and start the next ones in ``window`` (:meth:`Window.settle`);
         the one place a tick's records go through, so tests can cut the power there."""
+        if not (sent or failures or start):
+            return set()
         return await window.settle(sent, failures, now, start)
 
     async def recover(self, now: datetime, platforms: Sequence[str]) -> tuple[list[Claimed], int]:
