@@ -57,12 +57,15 @@ class Claimed(NamedTuple):
     cert_id: str | None = None
     exam_date: date | None = None
     goal_created: datetime | None = None
+    """When the goal was set: read (on SQLite) only when ``plan_start`` is not stored."""
+    plan_start: date | None = None
+    """The plan's first day as stored with the goal (:attr:`storage.models.Goal.plan_start`)."""
 
 
 Due = namedtuple(
     "Due",
     "id kind platform chat_id role_id weekday local_time timezone next_due_utc "
-    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc",
+    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc plan_start",
 )
 """A due subscription row joined with its goal, in the column order of the claim's SELECT."""
 
@@ -197,4 +200,5 @@ def claimed(r: Due, delivery_id: int, d: Decision) -> Claimed:
         r.cert_id,
         r.exam_date,
         r.created_utc,
+        r.plan_start,
     )
