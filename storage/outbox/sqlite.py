@@ -39,7 +39,9 @@ _S, _G, _D = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablenam
 DUE = (
     "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
     "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
-    f"g.cert_id, g.exam_date, g.created_utc, g.plan_start FROM {_S} AS s "
+    # A goal's set time only where its plan start is not stored (a NULL costs no string).
+    "g.cert_id, g.exam_date, CASE WHEN g.plan_start IS NULL THEN g.created_utc END, "
+    f"g.plan_start FROM {_S} AS s "
     f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id "
     "WHERE s.status = 'active' AND s.next_due_utc <= ? AND s.platform IN ({}) "
     "ORDER BY s.next_due_utc LIMIT ?"
@@ -146,8 +148,8 @@ class Statements:
         return [
             new(Due, (
                 sid, kind, platform, chat, role, weekday, at, tz, t(due), t(snoozed),
-                None if skip is None else bool(skip), goal, cert, day(exam),
-                created(goal_set) if start is None else None, day(start),
+                None if skip is None else bool(skip), goal, cert, day(exam), created(goal_set),
+                day(start),
             ))
             for (
                 sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
