@@ -140,7 +140,12 @@ def _row(
     now: datetime,
 ) -> OutboxRow:
     key = occurrence_key(r.kind, r.id, occurrence, snooze)
-    return OutboxRow(key, r.id, r.platform, r.chat_id, occurrence, status, 0, error, now)
+    return _new(OutboxRow, (key, r.id, r.platform, r.chat_id, occurrence, status, 0, error, now))
+
+
+_new = tuple.__new__
+"""Builds a named tuple from a tuple without its generated ``__new__`` (a busy minute makes
+tens of thousands of rows)."""
 
 
 def decide(r: Due, now: datetime, catch_up: timedelta = CATCH_UP) -> Decision:
@@ -182,7 +187,7 @@ def claimed(r: Due, delivery_id: int, d: Decision) -> Claimed:
     """The send for a decision with a pending row (``d.pending`` is not None)."""
     pending = d.pending
     assert pending is not None
-    return tuple.__new__(  # Claimed(…) without its generated __new__: a busy minute makes many
+    return _new(
         Claimed,
         (
             delivery_id,
