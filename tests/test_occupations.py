@@ -115,6 +115,14 @@ def test_lookup_finds_one_occupation(typed: str, soc: str) -> None:
     assert found.occupations[0].soc == soc
 
 
+def test_lookup_offers_nothing_for_nonsense_around_a_frame_word() -> None:
+    # "role" once folded into "hole" and offered Blast Hole Drillers as the closest.
+    assert INDEX.find("nonsense-role-xyz") == INDEX.find("nonsense xyz")
+    assert INDEX.find("nonsense-role-xyz").matches == ()
+    assert INDEX.find("the nurse role").occupations[0].soc == "29-1141"
+    assert INDEX.find("rold").kind == "none"  # four letters: no typo folding
+
+
 def test_lookup_ambiguous_many_and_unknown() -> None:
     few = INDEX.find("truck driver")
     assert few.kind == "few"

@@ -41,6 +41,12 @@ CONNECTORS = frozenset(
         "as",
     ]
 )
+FRAME_WORDS = frozenset(["role", "position", "title"])
+"""Words people put around a job's name ("the nurse role") that no occupation's name uses:
+left out, so they cannot be typo-folded into a name word ("role" → "hole")."""
+MIN_TYPO_LENGTH = 5
+"""Shorter words must be spelled right: one edit in four letters is another word as often as a
+typo ("role" / "hole", "cook" / "book")."""
 CODE = re.compile(r"\b(\d{2})-?(\d{4})(?:\.\d{2})?\b")
 FEW = 3
 """Up to this many equally good fits are offered as buttons; more means "be more specific"."""
@@ -60,7 +66,9 @@ def _singular(word: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """Lower-case, singular, connector-free: "Accountants and Auditors" → accountant, auditor."""
     found = _WORD.findall(text.lower().replace("’", "'").replace("'s ", " "))
-    return tuple(dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS]))
+    return tuple(
+        dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS and w not in FRAME_WORDS])
+    )
 
 
 def _deletes(word: str) -> list[str]:
@@ -135,7 +143,7 @@ class OccupationIndex:
         most like it (symmetric deletions, as in SymSpell), or None."""
         if word in self._postings:
             return word
-        if len(word) < 4 or word.isdigit():
+        if len(word) < MIN_TYPO_LENGTH or word.isdigit():
             return None
         if self._typos is None:
             self._typos = defaultdict(list)
