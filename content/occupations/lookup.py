@@ -44,6 +44,9 @@ CONNECTORS = frozenset(
 FRAME_WORDS = frozenset(["role", "position", "title"])
 """Words people put around a job's name ("the nurse role") that no occupation's name uses:
 left out, so they cannot be typo-folded into a name word ("role" → "hole")."""
+GENERIC_WORDS = frozenset(["job", "work", "career", "occupation", "profession", "employment"])
+"""Words that name no job on their own: "is my job safe?" asks about the person's own job
+without naming it, and must not find "Job Coach"."""
 MIN_TYPO_LENGTH = 5
 """Shorter words must be spelled right: one edit in four letters is another word as often as a
 typo ("role" / "hole", "cook" / "book")."""
@@ -170,7 +173,7 @@ class OccupationIndex:
                 return Found("one", (Match(occ, occ.soc, True),), 1)
             return Found("none", tuple(self._same_group(f"{code[1]}-{code[2]}")))
         asked = words(text[:200])
-        if not asked:
+        if GENERIC_WORDS.issuperset(asked):
             return Found("none", ())
         query = [w for w in (self._known(w) for w in asked) if w is not None]
         complete = len(query) == len(asked)
