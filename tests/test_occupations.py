@@ -19,7 +19,7 @@ from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
 from content.occupations.lookup import Found
-from content.schema import RISK_NAME
+from domain.risk import RISK_NAME
 from handlers.occupations import occupation_in_text
 from tests.conftest import Chat, RecordingPlatform, text_of
 
