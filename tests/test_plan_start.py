@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import text
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.app import CareerBot
 from bot.clock import ManualClock
@@ -69,44 +71,61 @@ async def test_a_goal_without_a_stored_plan_start_gets_the_same_nudge(
     assert by_chat["kept"].sections == by_chat["bare"].sections
 
 
-async def test_the_migration_stores_plan_starts_of_existing_goals(tmp_path: Path) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+async def _migrate_old_goals(url: str) -> tuple[Goal, Goal]:
+    """Goals stored at revision 0002 (no plan start), then the upgrade to the head."""
+    db = Database(url)
     await db.upgrade("0002")
-    set_at = datetime(2026, 10, 6, 21, 30, tzinfo=UTC)  # Tuesday 23:30 in Berlin
+    at = datetime(2026, 10, 6, 21, 30, tzinfo=UTC)  # Tuesday 23:30 in Berlin
+
+    types = {"created_utc": UTCDateTime(), "next_due_utc": UTCDateTime(), "skip_next": sa.Boolean()}
+
+    def table(name: str, *columns: str) -> sa.TableClause:  # as revision 0002 left it
+        return sa.table(name, *(sa.column(c, types.get(c)) for c in columns))
+
+    users = table("users", "id", "platform", "platform_user_id", "created_utc")
+    goals = table("goals", "id", "user_id", "role_id", "cert_id", "status", "created_utc")
+    subs = table(
+        "subscriptions", "kind", "platform", "chat_id", "user_id", "goal_id", "role_id",
+        "weekday", "local_time", "timezone", "next_due_utc", "skip_next", "status", "created_utc",
+    )  # fmt: skip
     async with db.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO users (id, platform, platform_user_id, created_utc) "
-                "VALUES (1, 'test', 'u1', :at), (2, 'test', 'u2', :at)"
-            ),
-            {"at": "2026-10-06 21:30:00.000000"},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO goals (id, user_id, role_id, cert_id, status, created_utc) "
-                "VALUES (1, 1, 'mle', 'aws-mla', 'active', :at), "
-                "(2, 2, 'mle', 'aws-mla', 'active', :at)"
-            ),
-            {"at": "2026-10-06 21:30:00.000000"},
-        )
+        for n in (1, 2):
+            await conn.execute(
+                sa.insert(users).values(
+                    id=n, platform="test", platform_user_id=f"u{n}", created_utc=at
+                )
+            )
+            await conn.execute(
+                sa.insert(goals).values(
+                    id=n, user_id=n, role_id="mle", cert_id="aws-mla", status="active",
+                    created_utc=at,
+                )
+            )  # fmt: skip
         # Goal 1 had its time changed once: its latest nudge rule (Wednesdays) is the one.
-        await conn.execute(
-            text(
-                "INSERT INTO subscriptions (kind, platform, chat_id, user_id, goal_id, role_id, "
-                "weekday, local_time, timezone, next_due_utc, skip_next, status, created_utc) "
-                "VALUES ('nudge', 'test', 'u1', 1, 1, 'mle', 1, '19:30', 'Europe/Berlin', "
-                ":at, 0, 'stopped', :at), "
-                "('nudge', 'test', 'u1', 1, 1, 'mle', 2, '06:00', 'Europe/Berlin', "
-                ":at, 0, 'active', :at)"
-            ),
-            {"at": "2026-10-06 21:30:00.000000"},
-        )
+        for weekday, local, status in ((1, "19:30", "stopped"), (2, "06:00", "active")):
+            await conn.execute(
+                sa.insert(subs).values(
+                    kind="nudge", platform="test", chat_id="u1", user_id=1, goal_id=1,
+                    role_id="mle", weekday=weekday, local_time=local, timezone="Europe/Berlin",
+                    next_due_utc=at, skip_next=False, status=status, created_utc=at,
+                )
+            )  # fmt: skip
     await db.upgrade()
     async with db.session() as session:
-        one = await session.get(Goal, 1)
-        two = await session.get(Goal, 2)
+        one, two = await session.get(Goal, 1), await session.get(Goal, 2)
     await db.dispose()
     assert one is not None and two is not None
-    assert one.plan_start == first_session_day(set_at, 2, "06:00", "Europe/Berlin")
+    return one, two
+
+
+async def test_the_migration_stores_plan_starts_of_existing_goals(tmp_path: Path) -> None:
+    one, two = await _migrate_old_goals(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    at = datetime(2026, 10, 6, 21, 30, tzinfo=UTC)
+    assert one.plan_start == first_session_day(at, 2, "06:00", "Europe/Berlin")
     assert one.plan_start == date(2026, 10, 7)  # the Wednesday after, not the Tuesday a week on
     assert two.plan_start is None  # no nudge rule: worked out if one is ever claimed
+
+
+async def test_the_plan_start_migration_on_postgres(pg_url: str) -> None:
+    one, two = await _migrate_old_goals(pg_url)
+    assert one.plan_start == date(2026, 10, 7) and two.plan_start is None
