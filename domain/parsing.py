@@ -137,17 +137,31 @@ _WEEKDAY_WORDS.update({name.lower()[:3]: i for i, name in enumerate(WEEKDAYS)})
 _WEEKDAY_WORDS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 
-def parse_weekday(word: str) -> int:
+def _weekday(word: str) -> int | None:
+    """ "Tuesday", "tue", "Tues." and "tuesdays" (a weekly time is every Tuesday)."""
     key = word.strip().lower().rstrip(".")
-    if key not in _WEEKDAY_WORDS:
+    found = _WEEKDAY_WORDS.get(key)
+    if found is None and key.endswith("s"):
+        found = _WEEKDAY_WORDS.get(key[:-1])
+    return found
+
+
+def parse_weekday(word: str) -> int:
+    found = _weekday(word)
+    if found is None:
         raise InputError(f"“{word[:20]}” is not a day of the week. Try Monday, Tue, …")
-    return _WEEKDAY_WORDS[key]
+    return found
+
+
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
 
 def parse_clock(text: str) -> str:
-    """ "19:30", "7:30pm", "7 pm", "0900" → "HH:MM"; "25:00" gets a clear refusal."""
+    """ "19:30", "7:30pm", "7 pm", "0900", "18h30", "noon" → "HH:MM"; "25:00" gets a clear
+    refusal."""
     cleaned = text.strip().lower().replace(" ", "").replace(".", ":")
-    m = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?(am|pm)?", cleaned)
+    cleaned = _NAMED_TIMES.get(cleaned, cleaned)
+    m = re.fullmatch(r"(\d{1,2})(?:[:h]?(\d{2})|h)?(am|pm)?", cleaned)
     if m is None:
         raise InputError(f"I couldn't read the time “{text[:20]}”. Write it like 19:30 or 7:30pm.")
     hours, minutes, half = int(m[1]), int(m[2] or 0), m[3]
@@ -169,7 +183,7 @@ def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     from the next answer, so either part may be missing; what is there must be valid.
     """
     words = text.replace(",", " ").replace(" at ", " ").replace(" on ", " ").split()
-    day_words = [w for w in words if w.lower().rstrip(".") in _WEEKDAY_WORDS]
+    day_words = [w for w in words if _weekday(w) is not None]
     rest = [w for w in words if w not in day_words and w.lower() not in ("at", "on", "every")]
     example = "Write a day and a time, like “Tuesday 19:30”."
     if not day_words and not rest:

@@ -201,6 +201,10 @@ def test_times_and_weekdays() -> None:
     assert parse_when("sat 9am") == (5, "09:00")
     assert parse_when("19:30 Thu") == (3, "19:30")
     assert parse_when("sun at 12pm") == (6, "12:00")
+    assert parse_when("mondays at 7pm") == (0, "19:00")
+    assert parse_when("Tuesday at noon") == (1, "12:00")
+    assert parse_when("wed 18h") == (2, "18:00")
+    assert parse_when("wed 18h30") == (2, "18:30")
     assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
         with pytest.raises(InputError, match=message):
