@@ -224,10 +224,22 @@ def test_times_and_weekdays() -> None:
         ("Mumbai", "Asia/Kolkata"),
         ("Sydney", "Australia/Sydney"),
         ("UTC", "UTC"),
+        ("eastern time", "America/New_York"),
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("Berlin time", "Europe/Berlin"),
+        ("LA", "America/Los_Angeles"),
     ],
 )
 def test_time_zones_resolve(text: str, expected: str) -> None:
     assert resolve_timezone(text, NOW).zone == expected
+
+
+@pytest.mark.parametrize("country", ["US", "usa", "Canada", "Australia", "Mexico"])
+def test_a_country_with_several_zones_asks_which(country: str) -> None:
+    choice = resolve_timezone(country, NOW)
+    assert choice.zone is None and "has several time zones" in choice.message
+    assert len(choice.suggestions) >= 3
+    assert all(slug_to_zone(zone_to_slug(name)) == name for name in choice.suggestions)
 
 
 def test_offsets_suggest_places() -> None:
