@@ -199,40 +199,63 @@ def _allocation(specs: Specs, study: int) -> list[int]:
 
 
 def _study_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
-    """The study weeks in order, numbered from 1: a generator, so that a nudge's week costs only
-    the weeks before it (:func:`week_of`), not the whole plan."""
+    """The study weeks in order, numbered from 1."""
     if study == 0:
         return
     if study < len(specs):
-        # Fewer weeks than domains: group neighbours, one group a week.
-        size, extra = divmod(len(specs), study)
-        at = 0
-        for i in range(study):
-            group = specs[at : at + size + (1 if i < extra else 0)]
-            at += len(group)
-            topic = " + ".join(name for name, _, _ in group)
-            todos = tuple(t[0] for _, _, t in group if t)
-            yield PlanWeek(i + 1, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
+        yield from _grouped_weeks(specs, study)
         return
+    for number, step in enumerate(_schedule(specs, study), start=1):
+        yield _study_week(specs, number, step)
+
+
+def _grouped_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
+    """Fewer weeks than domains: group neighbours, one group a week."""
+    size, extra = divmod(len(specs), study)
+    at = 0
+    for i in range(study):
+        group = specs[at : at + size + (1 if i < extra else 0)]
+        at += len(group)
+        topic = " + ".join(name for name, _, _ in group)
+        todos = tuple(t[0] for _, _, t in group if t)
+        yield PlanWeek(i + 1, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
+
+
+Step = tuple[int, int, int, int]
+"""One interleaved study week as numbers: (domain, part, parts, reviewed domain or -1)."""
+
+
+def _schedule(specs: Specs, study: int) -> Iterator[Step]:
+    """The interleaved study weeks as :data:`Step` numbers, in order: what a week is, without
+    its text. A generator of small integers, so reaching week n costs n cheap steps and only the
+    weeks asked for are built (:func:`week_of`)."""
     counts = _allocation(specs, study)
     seen = [0] * len(specs)
     last: dict[int, int] = {}  # domain -> the last week it was studied or reviewed
     for number, i in enumerate(interleave(counts), start=1):
         seen[i] += 1
-        name, _, todos = specs[i]
-        todo = _study_todo(name, todos, seen[i], counts[i])
         # The review: of the other domains seen at least REVIEW_GAP weeks ago, the one seen
         # longest ago (the first in the guide's order on a tie).
         pick, when = -1, number
         for j, week in last.items():
             if j != i and number - week >= REVIEW_GAP and (week, j) < (when, pick):
                 pick, when = j, week
-        review = None
         if pick >= 0:
-            review, last[pick] = specs[pick][0], number
-            todo = (*todo, _review_line(review))
+            last[pick] = number
         last[i] = number
-        yield PlanWeek(number, date.min, name, "study", seen[i], counts[i], todo, review)
+        yield i, seen[i], counts[i], pick
+
+
+def _study_week(specs: Specs, number: int, step: Step) -> PlanWeek:
+    """The week a :data:`Step` describes, with its topic and to-dos."""
+    i, part, parts, pick = step
+    name, _, todos = specs[i]
+    todo = _study_todo(name, todos, part, parts)
+    review = None
+    if pick >= 0:
+        review = specs[pick][0]
+        todo = (*todo, _review_line(review))
+    return PlanWeek(number, date.min, name, "study", part, parts, todo, review)
 
 
 @lru_cache(maxsize=64)
@@ -261,18 +284,30 @@ def layout(domains: tuple[DomainSpec, ...], total: int) -> Plan:
 
 
 class _Prefix:
-    """The study weeks of one (domains, length) generated as far as a nudge has asked."""
+    """The study weeks of one (domains, length) as far as a nudge has asked: the schedule's
+    steps up to the furthest week asked, and the weeks asked for, built once each."""
 
-    __slots__ = ("_rest", "weeks")
+    __slots__ = ("_rest", "_specs", "steps", "weeks")
 
     def __init__(self, domains: tuple[DomainSpec, ...], total: int) -> None:
-        self._rest = _study_weeks(_normalise(domains), _study_count(total))
-        self.weeks: list[PlanWeek] = []
+        self._specs = specs = _normalise(domains)
+        study = _study_count(total)
+        self.steps: list[Step] = []
+        self.weeks: dict[int, PlanWeek] = {}
+        if study < len(specs):  # grouped: at most a handful of weeks, built at once
+            self.weeks = dict(enumerate(_study_weeks(specs, study), start=1))
+            self._rest: Iterator[Step] = iter(())
+        else:
+            self._rest = _schedule(specs, study)
 
     def week(self, number: int) -> PlanWeek:
-        while len(self.weeks) < number:
-            self.weeks.append(next(self._rest))
-        return self.weeks[number - 1]
+        week = self.weeks.get(number)
+        if week is None:
+            steps = self.steps
+            while len(steps) < number:
+                steps.append(next(self._rest))
+            week = self.weeks[number] = _study_week(self._specs, number, steps[number - 1])
+        return week
 
 
 _prefix = lru_cache(maxsize=4096)(_Prefix)
