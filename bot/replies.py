@@ -72,14 +72,16 @@ def expired(ctx: Context) -> Reply:
 
 def unknown_command(ctx: Context, name: str) -> Reply:
     """Say so, and offer the closest real command when it looks like a typo ("/rsik")."""
-    shown = name[:32] or "that"
+    if not name:
+        return Reply.text("A command is a slash and a name, such as /risk. Send /help for all.")
+    shown = name[:32]
     reply = Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
     usable = sorted(
         info.name
         for info in ctx.services.router_commands
         if info.scope != "moderator" or ctx.in_group
     )
-    close = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6) if name else []
+    close = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6)
     if close:
         reply = Reply.text(f"I don't know the command /{shown}. Did you mean /{close[0]}?")
         reply.buttons = [

@@ -74,6 +74,12 @@ class SearchResult:
         return self.decision == "answer"
 
 
+def _uses_word(name: str, word: str) -> bool:
+    """Whether ``name`` has ``word`` as a word, or (from four letters) begins a word with it:
+    "ml engineers" and "ai engineering" use "engineer"; "mle" does not use "ml"."""
+    return any(w == word or (len(word) >= 4 and w.startswith(word)) for w in name.split())
+
+
 class ContentIndex:
     """All units of a library, indexed scope by scope; a scope is built the first time a
     question reaches it (or all at once with :meth:`warm`). Questions that every role may
@@ -160,7 +166,8 @@ class ContentIndex:
     # -- role names -----------------------------------------------------------------------------
 
     def _resolve_role_uncached(self, text: str) -> RolePack | None:
-        """A role from its id, title or alias, tolerating small typos and abbreviations."""
+        """A role from its id, title or alias, tolerating small typos and abbreviations, or
+        from one word that only its names use."""
         wanted = slug_words(text)
         if not wanted:
             return None
@@ -170,7 +177,15 @@ class ContentIndex:
         prefixed = [n for n in names if n.startswith(wanted) and len(wanted) >= 4]
         if len({names[n] for n in prefixed}) == 1:
             return self.library.get(names[prefixed[0]])
-        close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.8)
+        candidates = sorted(names)
+        if " " not in wanted:
+            # One word of one role's names only: "/roles llm", "/risk research". A word that
+            # several roles' names use ("engineer") is no typo of any of them.
+            owners = {role for name, role in names.items() if wanted in name.split()}
+            if len(owners) == 1:
+                return self.library.get(owners.pop())
+            candidates = [n for n in candidates if not _uses_word(n, wanted)]
+        close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.8)
         return self.library.get(names[close[0]]) if close else None
 
     def suggest_roles(self, text: str, n: int = 3) -> list[RolePack]:

@@ -5,13 +5,8 @@ from __future__ import annotations
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
-from content.schema import (
-    OPTIONAL_SECTIONS,
-    RISK_DEFINITION,
-    RISK_FORMULA,
-    RISK_NAME,
-    SECTION_TITLES,
-)
+from content.schema import OPTIONAL_SECTIONS, SECTION_TITLES
+from domain.risk import RISK_DEFINITION, RISK_FORMULA, RISK_NAME
 from domain.weekly import day_text
 from handlers.common import answer, nav, source_titles, target_role
 

@@ -6,6 +6,8 @@ its successor, because people plan months of study around these answers.
 
 from __future__ import annotations
 
+import re
+
 from bot.actions import action
 from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
@@ -58,8 +60,60 @@ def cert_title(cert: Certification) -> str:
     return f"{cert.name} ({cert.code})" if cert.code else cert.name
 
 
+def _squash(text: str) -> str:
+    """Letters and digits only: "ai102", "AI-102" and "ai 102" are the same code."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def match_certs(section: Certifications, text: str) -> list[Certification]:
+    """The credentials a typed answer can mean, in roadmap order: an exact id, code or name
+    (punctuation ignored), else every credential whose name, code or provider has all the words
+    typed ("aws" → both AWS exams, "azure" → the Microsoft ones)."""
+    key = _squash(text)
+    if not key:
+        return []
+    ordered = section.in_order()
+    exact = [c for c in ordered if key in (_squash(c.id), _squash(c.code or ""), _squash(c.name))]
+    if exact:
+        return exact
+    words = re.findall(r"[a-z0-9]+", text.lower())
+
+    def fits(cert: Certification) -> bool:
+        own = set(
+            re.findall(r"[a-z0-9]+", f"{cert.name} {cert.code or ''} {cert.provider}".lower())
+        )
+        own.add("".join(w[0] for w in cert.provider.split() if w[:1].isupper()).lower())
+        return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
+
+    matches = [c for c in ordered if fits(c)]
+    open_first = [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
+    return open_first
+
+
+def _named_credentials(ctx: Context) -> Reply | None:
+    """``/certs AI-102``: the chosen role's credential the argument names (its card), or the
+    few it could mean (buttons); None when the argument is a role or names no credential."""
+    if not ctx.args or ctx.services.index.resolve_role(ctx.args) is not None:
+        return None
+    role = ctx.role()
+    section = role.certifications
+    found = match_certs(section, ctx.args) if section is not None else []
+    if section is None or not found:
+        return None
+    if len(found) == 1:
+        return cert_reply(role, found[0], section)
+    reply = Reply.text(f"“{ctx.args[:60]}” fits {len(found)} credentials. Which one?")
+    reply.buttons = [
+        [Button(cert_label(section, cert), action("cert", role.id, cert.id))] for cert in found
+    ]
+    return reply
+
+
 @router.command("certs", "The certification roadmap, in order", takes_role=True)
 async def certs(ctx: Context) -> Reply:
+    named = _named_credentials(ctx)
+    if named is not None:
+        return named
     role = target_role(ctx)
     section = role.certifications
     if section is None:

@@ -22,7 +22,7 @@ from content.occupations.check import (
     pack_factors,
     result,
 )
-from content.schema import RISK_DEFINITION, RISK_NAME
+from domain.risk import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
 from handlers.occupation_charts import check_chart
 from handlers.occupations import choices_reply

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.charts.specs import CheckChart, MeasureRow, MeasuresChart
 from content.occupations import Occupation
 from content.occupations.check import CheckResult, level
-from content.schema import RISK_NAME
+from domain.risk import RISK_NAME
 
 
 def source_of(study: str, year: int) -> str:

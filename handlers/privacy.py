@@ -88,7 +88,8 @@ async def forget(ctx: Context) -> Reply:
 async def forget_confirmed(ctx: Context) -> Reply:
     if ctx.action is None or ctx.action.arg(0) != "yes":
         return answer(ctx, Reply.text("Nothing was deleted."))
-    await ctx.services.privacy.forget(ctx.user, await _private_chats(ctx))
+    deleted = await ctx.services.privacy.forget(ctx.user, await _private_chats(ctx))
+    ctx.services.chats.forget(ctx.user.platform, deleted)
     # What the platform keeps on its side (the terminal chat's saved menu).
     drop = getattr(ctx.platform, "forget_user", None)
     if drop is not None:

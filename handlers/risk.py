@@ -1,4 +1,4 @@
-"""/risk: the AI automation risk score (see content.schema.RISK_DEFINITION), its three factors,
+"""/risk: the AI automation risk score (see domain.risk.RISK_DEFINITION), its three factors,
 and how it is computed."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from bot.charts.specs import Factor, RiskChart
 from bot.context import Context
 from bot.messages import Reply, Section
 from bot.router import Router
-from content.schema import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS, RolePack
+from content.schema import RolePack
+from domain.risk import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
 from handlers.occupations import neighbours_section, occupation_reply
 

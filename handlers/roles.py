@@ -8,7 +8,8 @@ from bot.context import Context
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.loader import Library
-from content.schema import RISK_DEFINITION, RolePack
+from content.schema import RolePack
+from domain.risk import RISK_DEFINITION
 from domain.weekly import day_text
 from handlers.certs import cert_title
 from handlers.common import answer

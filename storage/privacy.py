@@ -133,9 +133,10 @@ class Privacy:
             "private_chat_settings": [_public(s) for s in settings],
         }
 
-    async def forget(self, user: User, private_chats: Iterable[str]) -> None:
+    async def forget(self, user: User, private_chats: Iterable[str]) -> list[str]:
         """Delete the person and everything hanging off them, in one transaction; keep the
-        group summaries they set, without them."""
+        group summaries they set, without them. Returns the private chats deleted, for the
+        caches that remember chats (:meth:`storage.users.Chats.forget`)."""
         assert user.id is not None
         async with self.db.session() as session:
             chat_ids = await self._private_chat_ids(session, user, private_chats)
@@ -177,3 +178,4 @@ class Privacy:
             await session.exec(delete(User).where(col(User.id) == user.id))
             await session.commit()
         await self.db.checkpoint()
+        return chat_ids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -289,6 +289,12 @@ class Chats:
             return
         async with self.db.autocommit.connect() as connection:
             await connection.execute(_upsert_chat(connection.dialect.name), _chat_values(chat, now))
+
+    def forget(self, platform: str, platform_chat_ids: Iterable[str]) -> None:
+        """Deleted chats (/forget) are recorded again on their next message, not up to
+        :attr:`RECENT_SECONDS` later: until then a new subscription would have no chat row."""
+        for chat_id in platform_chat_ids:
+            self._recent.pop((platform, chat_id))
 
     async def deactivate(self, platform: str, platform_chat_id: str, reason: str) -> None:
         """The chat can no longer be reached: mark it and pause its weekly sends, with why."""

@@ -15,7 +15,7 @@ from tests.conftest import Chat, text_of
     ("text", "expected"),
     [
         ("/frobnicate", "I don't know the command /frobnicate"),
-        ("/", "I don't know the command /that"),
+        ("/", "A command is a slash and a name, such as /risk"),
         ("", "Your message was empty"),
         ("   \n\t ", "Your message was empty"),
         ("\x00\x07\x1b\u200b", "Your message was empty"),

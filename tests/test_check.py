@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.app import CareerBot
 from bot.clock import ManualClock
 from content.occupations.check import QUESTIONS, own_score, result
-from content.schema import RISK_NAME, formula_score
+from domain.risk import RISK_NAME, formula_score
 from storage.models import RiskCheck
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
 

@@ -14,10 +14,10 @@ from content.schema import (
     OPTIONAL_SECTIONS,
     SECTION_TITLES,
     RolePack,
-    risk_level,
     risk_score,
     slug_words,
 )
+from domain.risk import risk_level
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "shared" / "sources"
 ADJACENT_IDS = ("ai-eng", "llm-eng", "ai-research-eng", "ai-data-eng", "ai-app-eng")

@@ -125,6 +125,19 @@ async def test_certs_mark_retired_exams_and_point_to_successors(chat: Chat) -> N
     assert "Data preparation" in successor
 
 
+async def test_certs_with_a_credential_opens_its_card(chat: Chat) -> None:
+    # "/certs ai-102" once answered "I don't know a role called ai-102".
+    for typed in ("/certs ai-102", "/certs AI102", "/certs mla-c01"):
+        reply = await chat.say(typed)
+        code = typed.split()[1].upper().replace("AI102", "AI-102")
+        assert reply.title is not None and code in reply.title.upper(), typed
+    choices = await chat.say("/certs aws")
+    labels = [b.label for b in choices.all_buttons()]
+    assert "fits 2 credentials" in text_of(choices) and len(labels) == 2, labels
+    assert "role called" in text_of(await chat.say("/certs blorp"))
+    assert "no certification roadmap for the LLM Engineer" in text_of(await chat.say("/certs llm"))
+
+
 async def test_free_text_question_is_answered_from_the_faqs(chat: Chat) -> None:
     text = text_of(await chat.say("will AI replace ML engineers?"))
     assert "IS AI GOING TO REPLACE" in text.upper()

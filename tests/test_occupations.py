@@ -18,7 +18,8 @@ from content.loader import ContentError
 from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
-from content.schema import RISK_NAME
+from content.occupations.lookup import Found
+from domain.risk import RISK_NAME
 from handlers.occupations import occupation_in_text
 from tests.conftest import Chat, RecordingPlatform, text_of
 
@@ -113,6 +114,18 @@ def test_lookup_finds_one_occupation(typed: str, soc: str) -> None:
     found = INDEX.find(typed)
     assert found.kind == "one", found
     assert found.occupations[0].soc == soc
+
+
+def test_lookup_offers_nothing_for_nonsense_around_a_frame_word() -> None:
+    # "role" once folded into "hole" and offered Blast Hole Drillers as the closest.
+    assert INDEX.find("nonsense-role-xyz") == INDEX.find("nonsense xyz")
+    assert INDEX.find("nonsense-role-xyz").matches == ()
+    assert INDEX.find("the nurse role").occupations[0].soc == "29-1141"
+    assert INDEX.find("rold").kind == "none"  # four letters: no typo folding
+    # Words that name no job on their own find nothing ("is my job safe" once found Job Coach).
+    for generic in ("my job", "jobs", "my career", "the work", "profession"):
+        assert INDEX.find(generic) == Found("none", ()), generic
+    assert INDEX.find("job coach").occupations[0].soc == "21-1015"
 
 
 def test_lookup_ambiguous_many_and_unknown() -> None:
@@ -259,6 +272,15 @@ async def test_free_text_naming_an_ambiguous_job_offers_choices(chat: Chat, text
     reply = await chat.say(text)
     assert reply is not None and 2 <= len(reply.all_buttons()) <= 3
     assert all(b.action.startswith("v1:occ:") for b in reply.all_buttons())
+
+
+@pytest.mark.parametrize("text", ["is my job safe", "is my career safe?", "what about my work?"])
+async def test_free_text_about_ones_own_job_is_a_question_not_a_job_title(
+    bot: CareerBot, text: str
+) -> None:
+    # "is my job safe" once answered with the card of Rehabilitation Counselors ("Job Coach").
+    inbound = Inbound("test", "u", "u", text=text)
+    assert occupation_in_text(Context(inbound, bot.services, RecordingPlatform())) is None
 
 
 async def test_free_text_questions_are_not_taken_for_job_titles(bot: CareerBot) -> None:

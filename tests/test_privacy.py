@@ -113,6 +113,23 @@ async def test_forget_from_a_group_leaves_nothing_and_keeps_the_groups_schedule(
         assert PERSON.encode() not in data and DM.encode() not in data, path.name
 
 
+async def test_writing_again_right_after_forget_records_the_chat_again(
+    bot: CareerBot, clock: ManualClock
+) -> None:
+    """The chat cache once skipped the deleted chat for five minutes, leaving it unrecorded."""
+    platform = DiscordLike()
+    dm = Chat(bot, platform, user_id=PERSON, chat_id=DM)
+    await dm.say("/roles mle")
+    assert await bot.services.chats.get("test", DM) is not None
+    await dm.say("/forget")
+    await dm.press("Yes, delete everything")
+    assert await bot.services.chats.get("test", DM) is None
+
+    await dm.say("hello")
+    chat = await bot.services.chats.get("test", DM)
+    assert chat is not None and chat.kind == "private" and chat.active
+
+
 async def test_no_personal_data_in_logs_at_info_and_above(
     tmp_path: Path, clock: ManualClock
 ) -> None:

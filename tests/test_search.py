@@ -212,6 +212,10 @@ def test_held_out_quality_does_not_regress(index: ContentIndex) -> None:
         ("AI/ML engineer", "mle"),
         ("llm engineer", "llm-eng"),
         ("ai research engineer", "ai-research-eng"),
+        ("llm", "llm-eng"),  # one word only that role's names use
+        ("LLM", "llm-eng"),
+        ("research", "ai-research-eng"),
+        ("ml", "mle"),  # three roles' aliases use "ml": the closest name decides
     ],
 )
 def test_role_names_resolve_with_aliases_and_typos(
@@ -219,6 +223,11 @@ def test_role_names_resolve_with_aliases_and_typos(
 ) -> None:
     pack = index.resolve_role(text)
     assert pack is not None and pack.id == role_id
+
+
+@pytest.mark.parametrize("text", ["engineer", "ai", "developer", "eng"])
+def test_a_word_several_roles_share_names_none_of_them(index: ContentIndex, text: str) -> None:
+    assert index.resolve_role(text) is None
 
 
 def test_no_bench_question_is_copied_into_a_pack(index: ContentIndex) -> None:

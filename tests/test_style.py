@@ -19,7 +19,7 @@ from bot.app import CareerBot
 from bot.clock import ManualClock
 from bot.messages import Reply
 from bot.render import plain_text
-from content.schema import RISK_DEFINITION, RISK_NAME
+from domain.risk import RISK_DEFINITION, RISK_NAME
 from tests.conftest import Chat, RecordingPlatform
 from tests.test_scheduler import dispatcher, make_goal
 

@@ -3,9 +3,10 @@
 The adapter translates and nothing else: no advice, no SQL, no content look-ups. It runs a real
 PTB :class:`~telegram.ext.Application` — long polling by default, a webhook (with Telegram's
 secret token checked on every request) when ``TELEGRAM_WEBHOOK_URL`` is set — and implements the
-core's :class:`bot.platform.Platform` for handlers and the scheduler: ``send`` (with pacing,
-retries and Telegram's errors mapped to :mod:`bot.errors`), ``is_moderator`` (Telegram's chat
-administrators, cached for a few minutes) and ``missing_permission``.
+core's :class:`bot.platform.Platform` for handlers and the scheduler: ``send`` is
+:class:`~bot.adapters.telegram_send.Sender`'s (pacing, retries, Telegram's errors mapped to
+:mod:`bot.errors`); ``is_moderator`` and ``missing_permission`` are
+:class:`~bot.adapters.telegram_chats.ChatRights`'.
 """
 
 from __future__ import annotations
@@ -16,30 +17,22 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
-    Chat,
-    LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import (
-    BadRequest,
-    ChatMigrated,
     Conflict,
-    Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
 )
 from telegram.ext import (
@@ -52,21 +45,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot.adapters.telegram_chats import ChatRights, chat_kind
 from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
-from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
 from bot.adapters.telegram_request import JsonBodyRequest
-from bot.charts.service import without_picture
+from bot.adapters.telegram_send import CONNECTION_POOL, POOL_WAIT, RetryPolicy, Sender
 from bot.errors import (
-    ChatMoved,
     DeliveryError,
-    MissingPermission,
-    RetryLater,
     StartFailed,
-    TransientError,
     Unreachable,
 )
-from bot.messages import ChatKind, Inbound, Reply, Target
-from domain.lru import LruMap
+from bot.messages import Inbound, Reply, Target
 
 if TYPE_CHECKING:
     from bot.app import CareerBot
@@ -78,28 +66,6 @@ ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"
 """Edited messages are not even requested: an edit never triggers a second answer."""
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?=\s|$)(.*)\Z", re.DOTALL)
 _BOT_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
-_NUMERIC_ID = re.compile(r"-?[0-9]{1,20}")
-"""ASCII digits only: ``str.isdigit`` accepts "²", which ``int`` refuses."""
-T = TypeVar("T")
-CONNECTION_POOL = 8
-"""Connections to the Bot API for replies, and requests in flight at once. At Telegram's 30
-messages/s and ~0.1 s a request a few are plenty. httpcore places every waiting request by
-walking every pooled connection (a socket check each): PTB's default of 256 connections, with
-64 concurrent updates queueing inside the pool, cost more CPU than the requests themselves. So
-the pool is small and requests wait for it in front (a semaphore), never inside it."""
-POOL_WAIT = 30.0
-"""Seconds a reply may wait for a free connection before it counts as a time-out."""
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    attempts: int = 4
-    """Tries per message in all, across 429s and network errors."""
-    backoff: float = 0.5
-    """First wait after a time-out or network error; doubles each time up to ``max_backoff``."""
-    max_backoff: float = 8.0
-    max_wait: float = 60.0
-    """A 429 asking for longer than this is not slept through: RetryLater goes to the caller."""
 
 
 def api_urls(api_url: str) -> tuple[str, str]:
@@ -107,19 +73,6 @@ def api_urls(api_url: str) -> tuple[str, str]:
     root = api_url.rstrip("/")
     root = root.removesuffix("/bot")
     return f"{root}/bot", f"{root}/file/bot"
-
-
-def chat_ref(chat_id: str) -> int | str:
-    """Numeric ids as numbers; ``@channelname`` as it is."""
-    return int(chat_id) if _NUMERIC_ID.fullmatch(chat_id) else chat_id
-
-
-def chat_kind(chat: Chat) -> ChatKind:
-    if chat.type == ChatType.PRIVATE:
-        return "private"
-    if chat.type == ChatType.CHANNEL:
-        return "channel"
-    return "group"
 
 
 def _owner(message: object) -> str | None:
@@ -130,30 +83,6 @@ def _owner(message: object) -> str | None:
         return None
     sender = original.sender_chat or original.from_user
     return str(sender.id) if sender is not None else None
-
-
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True).to_json()
-
-
-def _serialised(item: Outgoing, *, text_message: bool = False) -> dict[str, str]:
-    """The parameters that are the same answer after answer, already serialised.
-
-    PTB turns a ``reply_markup`` or ``link_preview_options`` object into a dict and JSON on
-    every call; the keyboard's JSON is made once per distinct keyboard (:class:`Keyboard`), and
-    PTB's documented ``api_kwargs`` pass it on as it is, so Telegram receives the same
-    parameters as before. A reply without buttons sends no ``reply_markup``: an edited menu
-    loses its keyboard, as before."""
-    params = {"link_preview_options": _NO_PREVIEW} if text_message else {}
-    if item.keyboard is not None:
-        params["reply_markup"] = item.keyboard.json
-    return params
-
-
-def _retry_seconds(exc: RetryAfter) -> float:
-    value: Any = getattr(exc, "_retry_after", None)
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value) if value is not None else 1.0
 
 
 class _DropConflictTracebacks(logging.Filter):
@@ -184,16 +113,10 @@ class TelegramAdapter:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.bot = bot
         self.settings = settings
-        self.retry = retry or RetryPolicy()
-        self.sleep, self.clock = sleep, clock
-        self.limiter = SendLimiter(limits, sleep=sleep)
-        self._in_flight = asyncio.Semaphore(CONNECTION_POOL)
-        self.admin_cache_seconds = admin_cache_seconds
         self.poll_timeout = poll_timeout
         self.finished = asyncio.Event()
         """Set when the adapter stopped on its own (409 Conflict); the runner then shuts down."""
         self.conflict = False
-        self._admins: LruMap[str, tuple[float, frozenset[str]]] = LruMap(10_000)
         self._tasks: set[asyncio.Task[None]] = set()
         self.processor = PerChatProcessor()
 
@@ -209,6 +132,15 @@ class TelegramAdapter:
             builder = builder.base_url(base_url).base_file_url(base_file_url)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         app = self.application
+        self.sender = Sender(
+            app.bot,
+            bot.services.chats,
+            bot.charts,
+            SendLimiter(limits, sleep=sleep),
+            retry or RetryPolicy(),
+            sleep,
+        )
+        self.rights = ChatRights(app.bot, clock, admin_cache_seconds)
         app.add_handler(CallbackQueryHandler(self._on_callback))
         app.add_handler(
             MessageHandler(
@@ -477,190 +409,13 @@ class TelegramAdapter:
     async def deliver(
         self, chat_id: str, reply: Reply, *, edit: int | None = None, reply_to: int | None = None
     ) -> None:
-        """Send ``reply`` to ``chat_id``; with ``edit``, replace that message's text first; with
-        ``reply_to``, the first message answers that one."""
-        messages = render(reply)
-        if edit is not None and messages and messages[0].kind == "text":
-            chat_id, edited = await self._attempt(chat_id, self._edit_action(edit, messages[0]))
-            if edited:
-                messages = messages[1:]
-        for message in messages:
-            try:
-                chat_id, _ = await self._attempt(chat_id, self._send_action(message, reply_to))
-            except (MissingPermission, DeliveryError) as exc:
-                if message.kind != "photo" or type(exc) not in (MissingPermission, DeliveryError):
-                    raise
-                # The photo goes first, so nothing of this reply has been sent yet.
-                right = exc.permission if isinstance(exc, MissingPermission) else None
-                note = self.bot.charts.refused(Target(PLATFORM, chat_id), right)
-                await self.deliver(chat_id, without_picture(reply, note), reply_to=reply_to)
-                return
-            reply_to = None
-
-    def _send_action(
-        self, item: Outgoing, reply_to: int | None = None
-    ) -> Callable[[str, bool], Awaitable[bool]]:
-        bot = self.application.bot
-        answering = (
-            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        )
-
-        async def send(chat_id: str, plain: bool) -> bool:
-            text = to_plain(item.text) if plain else item.text
-            mode = None if plain else PARSE_MODE
-            if item.kind == "photo" and item.image is not None:
-                await bot.send_photo(
-                    chat_ref(chat_id),
-                    photo=item.image.png,
-                    caption=text or None,
-                    parse_mode=mode,
-                    reply_parameters=answering,
-                    api_kwargs=_serialised(item),
-                )
-            elif item.kind == "document" and item.document is not None:
-                await bot.send_document(
-                    chat_ref(chat_id),
-                    document=item.document.data,
-                    filename=item.document.filename,
-                    reply_parameters=answering,
-                    api_kwargs=_serialised(item),
-                )
-            else:
-                await bot.send_message(
-                    chat_ref(chat_id),
-                    text,
-                    parse_mode=mode,
-                    reply_parameters=answering,
-                    api_kwargs=_serialised(item, text_message=True),
-                )
-            return True
-
-        return send
-
-    def _edit_action(
-        self, message_id: int, item: Outgoing
-    ) -> Callable[[str, bool], Awaitable[bool]]:
-        bot = self.application.bot
-
-        async def edit(chat_id: str, plain: bool) -> bool:
-            try:
-                await bot.edit_message_text(
-                    to_plain(item.text) if plain else item.text,
-                    chat_id=chat_ref(chat_id),
-                    message_id=message_id,
-                    parse_mode=None if plain else PARSE_MODE,
-                    api_kwargs=_serialised(item, text_message=True),
-                )
-            except BadRequest as exc:
-                problem = exc.message.lower()
-                if "not modified" in problem:
-                    return True  # the same menu pressed twice: nothing to change
-                if "edit" in problem or "no text" in problem:
-                    return False  # too old, deleted, or a photo: send a new message instead
-                raise
-            return True
-
-        return edit
-
-    async def _attempt(
-        self, chat_id: str, action: Callable[[str, bool], Awaitable[T]]
-    ) -> tuple[str, T]:
-        """Run one request under the rate limits, retrying what is worth retrying.
-
-        Returns the chat id the request finally went to (it changes when a group has become a
-        supergroup) and the action's result; raises :mod:`bot.errors` types otherwise.
-        """
-        tries, plain, migrated = 0, False, False
-        while True:
-            await self.limiter.acquire(chat_id)
-            try:
-                async with self._in_flight:
-                    result = await action(chat_id, plain)
-                return chat_id, result
-            except RetryAfter as exc:
-                seconds = _retry_seconds(exc)
-                tries += 1
-                if tries >= self.retry.attempts or seconds > self.retry.max_wait:
-                    raise RetryLater(seconds) from exc
-                log.warning("Telegram: 429 for chat %s; retrying in %gs", chat_id, seconds)
-                await self.sleep(seconds)
-            except ChatMigrated as exc:
-                new_id = str(exc.new_chat_id)
-                if migrated:
-                    raise ChatMoved(new_id) from exc
-                await self.bot.services.chats.migrate(PLATFORM, chat_id, new_id)
-                log.info("Telegram: chat %s became supergroup %s; resending", chat_id, new_id)
-                chat_id, migrated = new_id, True
-            except Forbidden as exc:
-                await self.bot.services.chats.deactivate(PLATFORM, chat_id, exc.message)
-                raise Unreachable(exc.message) from exc
-            except BadRequest as exc:
-                problem = exc.message.lower()
-                if not plain and ("parse entities" in problem or "tag" in problem):
-                    log.warning("Telegram: formatting refused (%s); resending plain", exc.message)
-                    plain = True
-                    continue
-                if "chat not found" in problem or "user not found" in problem:
-                    await self.bot.services.chats.deactivate(PLATFORM, chat_id, exc.message)
-                    raise Unreachable(exc.message) from exc
-                if "need administrator rights" in problem:
-                    raise MissingPermission("Post messages") from exc
-                if "not enough rights" in problem:
-                    right = "Send photos" if "photo" in problem else "Send messages"
-                    raise MissingPermission(right) from exc
-                raise DeliveryError(f"Telegram refused the message: {exc.message}") from exc
-            except NetworkError as exc:  # TimedOut included
-                tries += 1
-                if tries >= self.retry.attempts:
-                    raise TransientError(str(exc)) from exc
-                delay = min(self.retry.backoff * 2 ** (tries - 1), self.retry.max_backoff)
-                log.warning("Telegram: %s for chat %s; retrying in %gs", exc, chat_id, delay)
-                await self.sleep(delay)
-            except TelegramError as exc:
-                raise DeliveryError(str(exc)) from exc
+        """See :meth:`bot.adapters.telegram_send.Sender.deliver`."""
+        await self.sender.deliver(chat_id, reply, edit=edit, reply_to=reply_to)
 
     # ------------------------------------------------------------------ authorisation
 
     async def is_moderator(self, chat_id: str, user_id: str) -> bool:
-        if user_id == chat_id:
-            # A private chat's owner, an anonymous admin or a channel signing as itself.
-            return True
-        return user_id in await self._administrators(chat_id)
-
-    async def _administrators(self, chat_id: str) -> frozenset[str]:
-        now = self.clock()
-        cached = self._admins.peek(chat_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        try:
-            members = await self.application.bot.get_chat_administrators(chat_ref(chat_id))
-        except TelegramError as exc:
-            log.info("Telegram: cannot list the administrators of %s: %s", chat_id, exc)
-            return frozenset()
-        admins = frozenset(str(member.user.id) for member in members)
-        self._admins.put(chat_id, (now + self.admin_cache_seconds, admins))
-        return admins
+        return await self.rights.is_moderator(chat_id, user_id)
 
     async def missing_permission(self, chat_id: str) -> str | None:
-        bot = self.application.bot
-        try:
-            chat = await bot.get_chat(chat_ref(chat_id))
-        except TelegramError:
-            return "Post messages"  # not found or not visible: add the bot as an admin first
-        right = "Post messages" if chat.type == ChatType.CHANNEL else "Send messages"
-        try:
-            member = await bot.get_chat_member(chat.id, bot.id)
-        except TelegramError:
-            return right
-        status = member.status
-        if chat.type == ChatType.CHANNEL:
-            if status != ChatMemberStatus.ADMINISTRATOR or not getattr(
-                member, "can_post_messages", False
-            ):
-                return right
-            return None
-        if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-            return right
-        if status == ChatMemberStatus.RESTRICTED and not getattr(member, "can_send_messages", True):
-            return right
-        return None
+        return await self.rights.missing_permission(chat_id)

@@ -58,7 +58,7 @@ class RiskChart(ChartSpec):
     score: int = 0
     level: str = ""
     measure: str = "Score"
-    """What the 0–100 number is called on the card (content.schema.RISK_NAME), so the picture
+    """What the 0–100 number is called on the card (domain.risk.RISK_NAME), so the picture
     uses the same words as the text."""
 
     @property

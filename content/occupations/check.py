@@ -1,7 +1,7 @@
 """The personal risk check: eight questions, each feeding one factor of the published formula.
 
 Answers move a factor from 1 to 10 (the same scale a role pack's factors use) and the score is
-the same formula (:func:`content.schema.formula_score`), so a person's own score sits on the
+the same formula (:func:`domain.risk.formula_score`), so a person's own score sits on the
 scale of the role's. For an occupation without a pack, the comparison score is our estimate
 from where the occupation ranks on the published measures (see :func:`occupation_factors`),
 and the result says so. :class:`CheckResult` holds every number a reply or chart shows.
@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from content.occupations.data import Occupation
-from content.schema import HIGH_ABOVE, LOW_BELOW, RISK_WEIGHTS, RolePack, formula_score
+from content.schema import RolePack
+from domain.risk import HIGH_ABOVE, LOW_BELOW, RISK_WEIGHTS, formula_score
 
 FACTOR_NAMES = {
     "repetitiveness": "Repetitiveness",

@@ -41,6 +41,15 @@ CONNECTORS = frozenset(
         "as",
     ]
 )
+FRAME_WORDS = frozenset(["role", "position", "title"])
+"""Words people put around a job's name ("the nurse role") that no occupation's name uses:
+left out, so they cannot be typo-folded into a name word ("role" → "hole")."""
+GENERIC_WORDS = frozenset(["job", "work", "career", "occupation", "profession", "employment"])
+"""Words that name no job on their own: "is my job safe?" asks about the person's own job
+without naming it, and must not find "Job Coach"."""
+MIN_TYPO_LENGTH = 5
+"""Shorter words must be spelled right: one edit in four letters is another word as often as a
+typo ("role" / "hole", "cook" / "book")."""
 CODE = re.compile(r"\b(\d{2})-?(\d{4})(?:\.\d{2})?\b")
 FEW = 3
 """Up to this many equally good fits are offered as buttons; more means "be more specific"."""
@@ -60,7 +69,9 @@ def _singular(word: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """Lower-case, singular, connector-free: "Accountants and Auditors" → accountant, auditor."""
     found = _WORD.findall(text.lower().replace("’", "'").replace("'s ", " "))
-    return tuple(dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS]))
+    return tuple(
+        dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS and w not in FRAME_WORDS])
+    )
 
 
 def _deletes(word: str) -> list[str]:
@@ -135,7 +146,7 @@ class OccupationIndex:
         most like it (symmetric deletions, as in SymSpell), or None."""
         if word in self._postings:
             return word
-        if len(word) < 4 or word.isdigit():
+        if len(word) < MIN_TYPO_LENGTH or word.isdigit():
             return None
         if self._typos is None:
             self._typos = defaultdict(list)
@@ -162,7 +173,7 @@ class OccupationIndex:
                 return Found("one", (Match(occ, occ.soc, True),), 1)
             return Found("none", tuple(self._same_group(f"{code[1]}-{code[2]}")))
         asked = words(text[:200])
-        if not asked:
+        if GENERIC_WORDS.issuperset(asked):
             return Found("none", ())
         query = [w for w in (self._known(w) for w in asked) if w is not None]
         complete = len(query) == len(asked)

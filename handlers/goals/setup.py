@@ -10,7 +10,6 @@ This module reads the answers; :mod:`handlers.goals.questions` asks the question
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -22,7 +21,7 @@ from content.schema import Certification, Certifications, RolePack
 from domain.parsing import InputError, parse_exam_date, parse_when_parts
 from domain.weekly import day_text
 from domain.zones import resolve_timezone
-from handlers.certs import cert_label, cert_title
+from handlers.certs import cert_label, cert_title, match_certs
 from handlers.goals.confirm import confirm
 from handlers.goals.questions import ask_date, ask_when, ask_zone, flow_cert
 from handlers.goals.shared import (
@@ -247,33 +246,3 @@ async def goal_text(ctx: Context) -> Reply:
             return ask_zone(ctx, choice.message, choice.suggestions)
         return await confirm(ctx, data, choice.zone)
     return Reply.text("Use the buttons above to confirm, or send /goal to start again.")
-
-
-def _squash(text: str) -> str:
-    """Letters and digits only: "ai102", "AI-102" and "ai 102" are the same code."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def match_certs(section: Certifications, text: str) -> list[Certification]:
-    """The credentials a typed answer can mean, in roadmap order: an exact id, code or name
-    (punctuation ignored), else every credential whose name, code or provider has all the words
-    typed ("aws" → both AWS exams, "azure" → the Microsoft ones)."""
-    key = _squash(text)
-    if not key:
-        return []
-    ordered = section.in_order()
-    exact = [c for c in ordered if key in (_squash(c.id), _squash(c.code or ""), _squash(c.name))]
-    if exact:
-        return exact
-    words = re.findall(r"[a-z0-9]+", text.lower())
-
-    def fits(cert: Certification) -> bool:
-        own = set(
-            re.findall(r"[a-z0-9]+", f"{cert.name} {cert.code or ''} {cert.provider}".lower())
-        )
-        own.add("".join(w[0] for w in cert.provider.split() if w[:1].isupper()).lower())
-        return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
-
-    matches = [c for c in ordered if fits(c)]
-    open_first = [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
-    return open_first

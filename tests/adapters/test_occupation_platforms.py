@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.telegram import TelegramAdapter
 from content.occupations.check import QUESTIONS
-from content.schema import RISK_NAME
+from domain.risk import RISK_NAME
 from tests.adapters.fake_telegram import FakeTelegram
 from tests.adapters.test_discord import (  # noqa: F401 - fixtures are found by name
     World,

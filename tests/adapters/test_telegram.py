@@ -335,7 +335,7 @@ async def test_429_waits_retry_after_and_delivers_once(
     fake.fail("sendMessage", too_many_requests(7))
     sent = await exchange(fake, adapter, lambda: fake.message("/help"))
     assert [c.status for c in sent] == [429, 200]
-    assert 7 in adapter.sleep  # type: ignore[operator]
+    assert 7 in adapter.sender.sleep  # type: ignore[operator]
 
 
 async def test_a_user_who_blocked_the_bot_makes_the_chat_inactive(
@@ -375,7 +375,7 @@ async def test_network_errors_are_retried_with_backoff(
     fake.fail("sendMessage", gateway, times=2)
     await adapter.send(Target("telegram", "111"), Reply.text("hello"))
     assert [c.status for c in fake.sent("111")] == [502, 502, 200]
-    assert list(adapter.sleep)[-2:] == [0.25, 0.5]  # type: ignore[call-overload]
+    assert list(adapter.sender.sleep)[-2:] == [0.25, 0.5]  # type: ignore[call-overload]
 
 
 async def test_a_group_that_became_a_supergroup_moves_and_gets_the_message(
