@@ -35,22 +35,85 @@ def _build_date(year: int, month: int, day: int) -> date:
         ) from None
 
 
-def parse_exam_date(text: str, today: date) -> date:
-    """An exam date in the future and at most two years away; "2027-03-15" or "15 March 2027"."""
-    cleaned = text.strip().lower().replace(",", " ")
-    parsed: date | None = None
+def _slashed(first: int, second: int, year: int) -> date:
+    """ "15/03/2027" and "03/15/2027" are clear; "03/04/2027" is 3 April in most of the world
+    and March 4 in the US, so it is asked again rather than guessed."""
+    if first > 12 or first == second:
+        return _build_date(year, second, first)
+    if second > 12:
+        return _build_date(year, first, second)
+    one, other = _build_date(year, second, first), _build_date(year, first, second)
+    raise InputError(
+        f"“{first:02d}/{second:02d}/{year}” could be {day_text(one)} or {day_text(other)}. "
+        "Write the month as a word, e.g. 15 March 2027, or as 2027-03-15."
+    )
+
+
+def _relative(count: int, unit: str, today: date) -> date:
+    """ "in 10 days", "in 6 weeks", "in 3 months": counted from today (months keep the day of
+    the month, or take the month's last day when it is shorter)."""
+    if unit.startswith("day"):
+        return today + timedelta(days=count)
+    if unit.startswith("week"):
+        return today + timedelta(weeks=count)
+    months = today.month - 1 + count
+    year, month = today.year + months // 12, months % 12 + 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def _without_year(month: int, day: int, today: date) -> date:
+    """ "15 March": the next 15 March after today (29 February: the next leap year's)."""
+    for year in range(today.year, today.year + 5):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate > today:
+            return candidate
+    return _build_date(today.year, month, day)  # "31 April": says why there is none
+
+
+def _month(word: str) -> int:
+    if word not in _MONTHS:
+        raise InputError(f"I don't know the month “{word[:20]}”.")
+    return _MONTHS[word]
+
+
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"([a-z]+)\.?"
+_YEAR = r"(?:\s+(\d{4}))?"
+
+
+def _read_date(cleaned: str, today: date) -> date | None:
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
-        parsed = _build_date(int(m[1]), int(m[2]), int(m[3]))
-    elif m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", cleaned):
-        parsed = _build_date(int(m[3]), int(m[2]), int(m[1]))
-    elif m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?\s+(\d{4})", cleaned):
-        if m[2] not in _MONTHS:
-            raise InputError(f"I don't know the month “{m[2][:20]}”.")
-        parsed = _build_date(int(m[3]), _MONTHS[m[2]], int(m[1]))
-    elif m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s+(\d{4})", cleaned):
-        if m[1] not in _MONTHS:
-            raise InputError(f"I don't know the month “{m[1][:20]}”.")
-        parsed = _build_date(int(m[3]), _MONTHS[m[1]], int(m[2]))
+        return _build_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", cleaned):
+        return _build_date(int(m[3]), int(m[2]), int(m[1]))
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", cleaned):
+        return _slashed(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"in (\d{1,3}|a|one) (days?|weeks?|months?)", cleaned):
+        return _relative(1 if m[1] in ("a", "one") else int(m[1]), m[2], today)
+    if m := re.fullmatch(rf"{_DAY}\s+{_MONTH}{_YEAR}", cleaned):
+        day, word, year = int(m[1]), m[2], m[3]
+    elif m := re.fullmatch(rf"{_MONTH}\s+{_DAY}{_YEAR}", cleaned):
+        day, word, year = int(m[2]), m[1], m[3]
+    elif (m := re.fullmatch(rf"{_MONTH}\s+(\d{{4}})", cleaned)) and m[1] in _MONTHS:
+        name = calendar.month_name[_MONTHS[m[1]]]
+        raise InputError(
+            f"Which day in {name} {m[2]}? Write the whole date, e.g. 15 {name} {m[2]}."
+        )
+    else:
+        return None
+    if word not in _MONTHS and not year:
+        return None  # "week 12": not a date at all
+    month = _month(word)
+    return _build_date(int(year), month, day) if year else _without_year(month, day, today)
+
+
+def parse_exam_date(text: str, today: date) -> date:
+    """An exam date in the future and at most two years away: "2027-03-15", "15 March 2027",
+    "15/03/2027", "15 March" (the next one), "in 8 weeks"."""
+    parsed = _read_date(" ".join(text.strip().lower().replace(",", " ").split()), today)
     if parsed is None:
         raise InputError(
             "I couldn't read that date. Write a day, month and year, e.g. 15 March 2027 or "
@@ -74,17 +137,31 @@ _WEEKDAY_WORDS.update({name.lower()[:3]: i for i, name in enumerate(WEEKDAYS)})
 _WEEKDAY_WORDS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 
-def parse_weekday(word: str) -> int:
+def _weekday(word: str) -> int | None:
+    """ "Tuesday", "tue", "Tues." and "tuesdays" (a weekly time is every Tuesday)."""
     key = word.strip().lower().rstrip(".")
-    if key not in _WEEKDAY_WORDS:
+    found = _WEEKDAY_WORDS.get(key)
+    if found is None and key.endswith("s"):
+        found = _WEEKDAY_WORDS.get(key[:-1])
+    return found
+
+
+def parse_weekday(word: str) -> int:
+    found = _weekday(word)
+    if found is None:
         raise InputError(f"“{word[:20]}” is not a day of the week. Try Monday, Tue, …")
-    return _WEEKDAY_WORDS[key]
+    return found
+
+
+_NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 
 
 def parse_clock(text: str) -> str:
-    """ "19:30", "7:30pm", "7 pm", "0900" → "HH:MM"; "25:00" gets a clear refusal."""
+    """ "19:30", "7:30pm", "7 pm", "0900", "18h30", "noon" → "HH:MM"; "25:00" gets a clear
+    refusal."""
     cleaned = text.strip().lower().replace(" ", "").replace(".", ":")
-    m = re.fullmatch(r"(\d{1,2})(?::?(\d{2}))?(am|pm)?", cleaned)
+    cleaned = _NAMED_TIMES.get(cleaned, cleaned)
+    m = re.fullmatch(r"(\d{1,2})(?:[:h]?(\d{2})|h)?(am|pm)?", cleaned)
     if m is None:
         raise InputError(f"I couldn't read the time “{text[:20]}”. Write it like 19:30 or 7:30pm.")
     hours, minutes, half = int(m[1]), int(m[2] or 0), m[3]
@@ -106,7 +183,7 @@ def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     from the next answer, so either part may be missing; what is there must be valid.
     """
     words = text.replace(",", " ").replace(" at ", " ").replace(" on ", " ").split()
-    day_words = [w for w in words if w.lower().rstrip(".") in _WEEKDAY_WORDS]
+    day_words = [w for w in words if _weekday(w) is not None]
     rest = [w for w in words if w not in day_words and w.lower() not in ("at", "on", "every")]
     example = "Write a day and a time, like “Tuesday 19:30”."
     if not day_words and not rest:

@@ -43,6 +43,8 @@ CITY_ALIASES = {
     "dallas": "America/Chicago",
     "houston": "America/Chicago",
     "central": "America/Chicago",
+    "mountain": "America/Denver",
+    "la": "America/Los_Angeles",
     "munich": "Europe/Berlin",
     "frankfurt": "Europe/Berlin",
     "hamburg": "Europe/Berlin",
@@ -117,6 +119,21 @@ AMBIGUOUS = {
     "gmt": ("Europe/London", "UTC"),
 }
 """Abbreviations several regions use: the person picks the place."""
+
+_US = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
+_AUSTRALIA = ("Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth")
+SEVERAL_ZONES = {
+    "us": _US,
+    "usa": _US,
+    "united states": _US,
+    "america": _US,
+    "canada": ("America/Toronto", "America/Winnipeg", "America/Edmonton", "America/Vancouver"),
+    "australia": _AUSTRALIA,
+    "brazil": ("America/Sao_Paulo", "America/Manaus"),
+    "russia": ("Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok"),
+    "mexico": ("America/Mexico_City", "America/Tijuana", "America/Cancun"),
+}
+"""Countries with several time zones: the person picks theirs."""
 
 LEGACY = {
     "EST",
@@ -223,6 +240,10 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", plain)
 
 
+_SPOKEN = re.compile(r"\s+(?:standard\s+)?(?:time(?:\s*zone)?|timezone)$")
+"""What people add after a zone's name: "Eastern time", "pacific standard time", "IST timezone"."""
+
+
 def _lookup(key: str) -> str | None:
     exact, cities = _zone_index()
     for candidate in (key, key.replace(" ", "_")):
@@ -249,12 +270,18 @@ def resolve_timezone(text: str, now: datetime) -> ZoneChoice:
     """Read an IANA name, a city (accents and "city, country" welcome), an abbreviation or an
     offset such as "UTC+5:30"; validated with zoneinfo."""
     raw = text.strip()
-    key = _fold(raw)
+    key = _SPOKEN.sub("", _fold(raw)) or _fold(raw)
     if key in AMBIGUOUS:
         return ZoneChoice(
             None,
             AMBIGUOUS[key],
-            f"“{raw[:10]}” means different places. Which is yours? Or type your city.",
+            f"“{raw[:20]}” means different places. Which is yours? Or type your city.",
+        )
+    if key in SEVERAL_ZONES:
+        return ZoneChoice(
+            None,
+            SEVERAL_ZONES[key],
+            f"“{raw[:20]}” has several time zones. Which is yours? Or type your city.",
         )
     if (found := _lookup(key)) is not None:
         return ZoneChoice(found)

@@ -156,6 +156,17 @@ def test_next_and_latest_occurrence_are_inverse() -> None:
         ("15 March 2027", date(2027, 3, 15)),
         ("March 15th, 2027", date(2027, 3, 15)),
         ("29 Feb 2028", date(2028, 2, 29)),
+        ("15/03/2027", date(2027, 3, 15)),  # day first: 15 cannot be a month
+        ("03/15/2027", date(2027, 3, 15)),  # month first: the US order
+        ("4/4/2027", date(2027, 4, 4)),
+        ("15 March", date(2027, 3, 15)),  # the next 15 March
+        ("march 15th", date(2027, 3, 15)),
+        ("1 December", date(2026, 12, 1)),  # still this year
+        ("29 February", date(2028, 2, 29)),  # the next leap year's
+        ("in 8 weeks", NOW.date() + timedelta(weeks=8)),
+        ("in 10 days", NOW.date() + timedelta(days=10)),
+        ("in a month", date(2026, 12, 24)),
+        ("in 3 months", date(2027, 2, 24)),
     ],
 )
 def test_exam_dates_read(text: str, expected: date) -> None:
@@ -171,6 +182,13 @@ def test_exam_dates_read(text: str, expected: date) -> None:
         ("2029-01-01", "more than two years away"),
         ("soon", "couldn't read"),
         ("15 Smarch 2027", "don't know the month"),
+        ("31/02/2027", "February 2027 has 28 days"),
+        ("03/04/2027", "could be 3 April 2027 or 4 March 2027"),  # asked, never guessed
+        ("March 2027", "Which day in March 2027"),
+        ("31 April", "April 2026 has 30 days"),
+        ("in 30 months", "more than two years away"),
+        ("week 12", "couldn't read"),
+        ("in 3 fortnights", "couldn't read"),
     ],
 )
 def test_exam_dates_refused(text: str, message: str) -> None:
@@ -183,6 +201,10 @@ def test_times_and_weekdays() -> None:
     assert parse_when("sat 9am") == (5, "09:00")
     assert parse_when("19:30 Thu") == (3, "19:30")
     assert parse_when("sun at 12pm") == (6, "12:00")
+    assert parse_when("mondays at 7pm") == (0, "19:00")
+    assert parse_when("Tuesday at noon") == (1, "12:00")
+    assert parse_when("wed 18h") == (2, "18:00")
+    assert parse_when("wed 18h30") == (2, "18:30")
     assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
         with pytest.raises(InputError, match=message):
@@ -202,10 +224,22 @@ def test_times_and_weekdays() -> None:
         ("Mumbai", "Asia/Kolkata"),
         ("Sydney", "Australia/Sydney"),
         ("UTC", "UTC"),
+        ("eastern time", "America/New_York"),
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("Berlin time", "Europe/Berlin"),
+        ("LA", "America/Los_Angeles"),
     ],
 )
 def test_time_zones_resolve(text: str, expected: str) -> None:
     assert resolve_timezone(text, NOW).zone == expected
+
+
+@pytest.mark.parametrize("country", ["US", "usa", "Canada", "Australia", "Mexico"])
+def test_a_country_with_several_zones_asks_which(country: str) -> None:
+    choice = resolve_timezone(country, NOW)
+    assert choice.zone is None and "has several time zones" in choice.message
+    assert len(choice.suggestions) >= 3
+    assert all(slug_to_zone(zone_to_slug(name)) == name for name in choice.suggestions)
 
 
 def test_offsets_suggest_places() -> None:

@@ -19,7 +19,7 @@ def ask_date(cert: Certification, error: str | None = None) -> Reply:
     reply = Reply(title=f"Set a study goal — 2/4: {cert_title(cert)}")
     if error:
         reply.add(Section(paragraphs=[error]))
-    prompt = "When is your exam? Write the date, e.g. 15 March 2027 or 2027-03-15."
+    prompt = "When is your exam? Write the date, e.g. 15 March 2027, or “in 8 weeks”."
     if cert.status == "retiring" and cert.status_date:
         prompt += (
             f" It retires on {day_text(cert.status_date)}, so the exam must be on or before then."
