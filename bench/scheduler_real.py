@@ -95,6 +95,7 @@ def population(n: int, kind: str, seed: int = 13) -> list[dict[str, Any]]:
 async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, Any]:
     from sqlalchemy import insert
 
+    from domain.weekly import first_session_day
     from storage.db import Database
     from storage.models import Goal, Subscription, User
 
@@ -124,6 +125,10 @@ async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, A
                         "exam_date": r["exam_date"],
                         "status": "active",
                         "created_utc": r["created_utc"],
+                        # what Goals.create stores with a goal
+                        "plan_start": first_session_day(
+                            r["created_utc"], r["weekday"], r["local_time"], r["timezone"]
+                        ),
                     }
                     for i, r in enumerate(part)
                 ],

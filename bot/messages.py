@@ -87,6 +87,21 @@ class Button:
             object.__setattr__(self, "label", short_label(self.label))
 
 
+_new_object = object.__new__
+_set_label = Button.label.__set__  # type: ignore[attr-defined]
+_set_action = Button.action.__set__  # type: ignore[attr-defined]
+
+
+def fitted_button(label: str, action: str) -> Button:
+    """``Button(label, action)`` for a ``label`` known to fit (a constant of the caller's): the
+    same frozen Button, set through its slots without the dataclass's ``__init__`` and
+    ``__post_init__`` — a third of the time, for the scheduler, which makes five per nudge."""
+    button = _new_object(Button)
+    _set_label(button, label)
+    _set_action(button, action)
+    return button
+
+
 @dataclass(slots=True)
 class Section:
     heading: str | None = None

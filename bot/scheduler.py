@@ -18,9 +18,11 @@ failures into paused subscriptions with the reason. A crash therefore writes off
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -68,6 +70,33 @@ def default_composer(claimed: Claimed, services: Services) -> Reply | None:
 
 _compose: Composer | None = None
 
+YOUNG_DURING_TICK = 10_000
+"""The collector's young-generation threshold while a tick runs (Python's default is 700)."""
+_ticking = 0
+_threshold = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect the young generation less often while a tick runs.
+
+    A busy tick keeps a claim's rows, decisions and sends alive together, so at the default
+    threshold it triggers about 230 young collections per 20,000 nudges, each walking those
+    live objects and promoting them, and a full one: 2–2.5 µs a nudge. At 10,000 it is about
+    ten (1–2 ms each, shorter than a claim keeps the loop); the threshold goes back when the
+    last tick running in the process ends."""
+    global _ticking, _threshold
+    if _ticking == 0:
+        _threshold = gc.get_threshold()
+        gc.set_threshold(max(YOUNG_DURING_TICK, _threshold[0]), *_threshold[1:])
+    _ticking += 1
+    try:
+        yield
+    finally:
+        _ticking -= 1
+        if _ticking == 0:
+            gc.set_threshold(*_threshold)
+
 
 class Dispatcher:
     """Runs ticks against the database; the APScheduler wrapper below only calls :meth:`tick`."""
@@ -98,6 +127,10 @@ class Dispatcher:
         return list(self.deliverer.platforms)
 
     async def tick(self, now: datetime | None = None) -> TickReport:
+        with fewer_collections():
+            return await self._tick(now)
+
+    async def _tick(self, now: datetime | None) -> TickReport:
         now = now or self.services.clock.now()
         report = TickReport(started=now)
         names = self.platform_names

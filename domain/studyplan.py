@@ -111,13 +111,14 @@ def allocate(weights: list[float], weeks: int) -> list[int]:
     return alloc
 
 
-def interleave(counts: Sequence[int]) -> list[int]:
+def interleave(counts: Sequence[int]) -> Iterator[int]:
     """Domain indices week by week: round r visits, in order, every domain with more than r
-    weeks, so heavier domains come back in more rounds and none sits in one block."""
-    order: list[int] = []
+    weeks, so heavier domains come back in more rounds and none sits in one block. Lazy, like
+    the weeks built from it."""
     for round_ in range(max(counts, default=0)):
-        order.extend(i for i, count in enumerate(counts) if count > round_)
-    return order
+        for i, count in enumerate(counts):
+            if count > round_:
+                yield i
 
 
 @lru_cache(maxsize=2048)
@@ -220,11 +221,15 @@ def _study_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
         seen[i] += 1
         name, _, todos = specs[i]
         todo = _study_todo(name, todos, seen[i], counts[i])
-        ready = [j for j, week in last.items() if j != i and number - week >= REVIEW_GAP]
+        # The review: of the other domains seen at least REVIEW_GAP weeks ago, the one seen
+        # longest ago (the first in the guide's order on a tie).
+        pick, when = -1, number
+        for j, week in last.items():
+            if j != i and number - week >= REVIEW_GAP and (week, j) < (when, pick):
+                pick, when = j, week
         review = None
-        if ready:
-            j = min(ready, key=lambda k: (last[k], k))
-            review, last[j] = specs[j][0], number
+        if pick >= 0:
+            review, last[pick] = specs[pick][0], number
             todo = (*todo, _review_line(review))
         last[i] = number
         yield PlanWeek(number, date.min, name, "study", seen[i], counts[i], todo, review)

@@ -62,32 +62,36 @@ def compose(claimed: Claimed, services: Services) -> Reply | None:
 
 
 def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
-    """A weekly nudge in O(1): every piece of text comes from a cache under a small key — the
-    week's title and to-dos by (credential, plan length, week number), the closing line by
+    """A weekly nudge in O(1). The plan's first day is stored with the goal when it is set or
+    its weekly time changes (``claimed.plan_start``); the text comes from caches under small
+    keys — the title and to-dos by (credential, plan length, week number), the closing line by
     (weeks left, exam date) or (week, plan length) — and only the arithmetic on this person's
-    dates (their plan's first day, this week's number) and the buttons are their own."""
-    created, goal_id = claimed.goal_created, claimed.goal_id
-    if created is None or goal_id is None:
+    days and the buttons are their own.
+
+    The cached sections are shared by every nudge that shows them, so they are never changed
+    after they are made; adapters only read a reply (bot.render)."""
+    goal_id = claimed.goal_id
+    if goal_id is None:
         return None
     tz = claimed.timezone
-    start = first_session_day(created, claimed.weekday, claimed.local_time, tz)
+    start = claimed.plan_start
+    if start is None:  # a goal stored before plan starts were (or set by hand): work it out
+        if claimed.goal_created is None:
+            return None
+        start = first_session_day(claimed.goal_created, claimed.weekday, claimed.local_time, tz)
     day = _local_day(claimed.occurrence, tz)
     exam = claimed.exam_date
     total = plan_length(start, exam)
     number = week_number(start, day)
-    week = _week(services.library, claimed.role_id, claimed.cert_id, total, number)
+    week = _week(services.library, claimed.role_id, claimed.cert_id, total, number, claimed.snoozed)
     if week is None:
         return None
     title, todo = week
     return Reply(
-        title=f"Reminder (snoozed) — {title}" if claimed.snoozed else title,
+        title=title,
         sections=[
-            Section(heading="What to do this week", bullets=list(todo)),
-            Section(
-                paragraphs=[
-                    _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total)
-                ]
-            ),
+            todo,
+            _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total),
         ],
         buttons=nudge_buttons(goal_id, claimed.subscription_id, number, claimed.occurrence),
     )
@@ -95,16 +99,20 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
 
 @lru_cache(maxsize=8192)
 def _week(
-    library: Library, role_id: str, cert_id: str | None, total: int, number: int
-) -> tuple[str, tuple[str, ...]] | None:
-    """(title, to-dos) of week ``number`` of a ``total``-week plan for this credential, or None
-    when the credential is gone (per library object, so a reloaded pack is never served stale)."""
+    library: Library, role_id: str, cert_id: str | None, total: int, number: int, snoozed: bool
+) -> tuple[str, Section] | None:
+    """(title, to-do section) of week ``number`` of a ``total``-week plan for this credential,
+    or None when the credential is gone (per library object, so a reloaded pack is never served
+    stale)."""
     credential = _credential(library, role_id, cert_id)
     if credential is None:
         return None
     name, domains = credential
     week = week_of(domains, total, number)
-    return f"{name} · {week.heading}", week.todo
+    title = f"{name} · {week.heading}"
+    if snoozed:
+        title = f"Reminder (snoozed) — {title}"
+    return title, Section(heading="What to do this week", bullets=list(week.todo))
 
 
 @lru_cache(maxsize=1024)
@@ -121,15 +129,17 @@ def _local_day(moment: datetime, tz: str) -> date:
 
 
 @lru_cache(maxsize=4096)
-def _exam_line(left: int, exam: date) -> str:
-    return f"{plural(left, 'week')} left until your exam on {day_text(exam)}."
+def _exam_line(left: int, exam: date) -> Section:
+    return Section(paragraphs=[f"{plural(left, 'week')} left until your exam on {day_text(exam)}."])
 
 
 @lru_cache(maxsize=1024)
-def _plan_line(number: int, total: int) -> str:
-    return (
-        f"Week {number} of your {total}-week plan (no exam date set; "
-        "add one with /goal → Change date or time)."
+def _plan_line(number: int, total: int) -> Section:
+    return Section(
+        paragraphs=[
+            f"Week {number} of your {total}-week plan (no exam date set; "
+            "add one with /goal → Change date or time)."
+        ]
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from domain.weekly import next_occurrence
+from domain.weekly import first_session_day, next_occurrence
 from storage.db import Database
 from storage.models import Goal, Subscription, WeekDone
 from storage.subscriptions import weekly
@@ -110,6 +110,7 @@ class Goals:
                 cert_id=cert_id,
                 exam_date=exam_date,
                 created_utc=now,
+                plan_start=first_session_day(now, weekday, local_time, timezone),
             )
             session.add(goal)
             await session.flush()
@@ -166,13 +167,15 @@ class Goals:
         *,
         exam_date: date | None,
     ) -> GoalView | None:
-        """New exam date and weekly time; the next nudge is recomputed from now."""
+        """New exam date and weekly time; the next nudge is recomputed from now, and the plan's
+        first day from when the goal was set, on the new weekday (what the nudges read)."""
         async with self.db.session() as session:
             goal = await session.get(Goal, goal_id)
             sub = await self._nudge(session, goal_id)
             if goal is None or sub is None:
                 return None
             goal.exam_date = exam_date
+            goal.plan_start = first_session_day(goal.created_utc, weekday, local_time, timezone)
             session.add(goal)
             sub.weekday, sub.local_time, sub.timezone = weekday, local_time, timezone
             sub.snoozed_until_utc = None

@@ -68,6 +68,10 @@ class Goal(SQLModel, table=True):
     status: str = Field(default="active", max_length=16)
     """active | paused | stopped | completed"""
     created_utc: datetime
+    plan_start: date | None = None
+    """The local day of the first weekly session after the goal was set: the plan's week 1.
+    Decided when the goal is set and whenever its weekly time changes (storage.goals), so a
+    nudge reads it instead of working it out; None only where no nudge rule was ever set."""
 
 
 class WeekDone(SQLModel, table=True):

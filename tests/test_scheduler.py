@@ -646,3 +646,20 @@ def test_nudge_actions_round_trip() -> None:
         action("nudge", "stop", 654321),
     ]
     assert all(parse(a).name in ("nudge", "myplan") for a in built)
+
+
+def test_nudge_buttons_built_the_fast_way_are_ordinary_buttons() -> None:
+    """fitted_button skips the label check: the nudge's labels must fit anyway, and the result
+    must be the same frozen, hashable Button a handler would build."""
+    from dataclasses import FrozenInstanceError
+
+    from bot.messages import LABEL_LIMIT, Button
+    from handlers.goals import nudge_buttons
+
+    moment = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+    for button in (b for row in nudge_buttons(1, 2, 3, moment) for b in row):
+        assert type(button) is Button and len(button.label) <= LABEL_LIMIT
+        assert button == Button(button.label, button.action)
+        assert hash(button) == hash(Button(button.label, button.action))
+        with pytest.raises(FrozenInstanceError):
+            button.label = "changed"  # type: ignore[misc]

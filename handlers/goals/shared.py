@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.actions import action, parse_number
 from bot.context import Answer, Context, StaleAction
-from bot.messages import Button, Reply, Section
+from bot.messages import Button, Reply, Section, fitted_button
 from content.schema import Certification
 from domain.studyplan import DomainSpec, Plan, build_plan
 from domain.weekly import (
@@ -113,16 +113,17 @@ def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) ->
     code = occurrence_code(occurrence)
     # Integers are always valid action parts and short, so the scheduler's hot path formats
     # these directly; test_nudge_actions_round_trip checks they equal bot.actions.action(...).
+    # The labels are constants that fit, so the buttons are built the fast way.
     return [
         [
-            Button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
-            Button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
+            fitted_button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
+            fitted_button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
         ],
         # The plan as a chart (handlers.plan_chart): drawn when pressed, never per nudge.
-        [Button("Show my plan", f"v1:myplan:{goal_id}")],
+        [fitted_button("Show my plan", f"v1:myplan:{goal_id}")],
         [
-            Button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
-            Button("Stop", f"v1:nudge:stop:{sub_id}"),
+            fitted_button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
+            fitted_button("Stop", f"v1:nudge:stop:{sub_id}"),
         ],
     ]
 

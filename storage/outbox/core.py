@@ -35,6 +35,7 @@ COLUMNS = (
     G.cert_id,
     G.exam_date,
     G.created_utc,
+    G.plan_start,
 )
 """A due row's columns, in :class:`Due`'s order."""
 
@@ -195,6 +196,7 @@ async def recover(
             cert_id=r.cert_id,
             exam_date=r.exam_date,
             goal_created=r.created_utc,
+            plan_start=r.plan_start,
         )
         for r in rows
     ]

@@ -57,12 +57,15 @@ class Claimed(NamedTuple):
     cert_id: str | None = None
     exam_date: date | None = None
     goal_created: datetime | None = None
+    """When the goal was set: read (on SQLite) only when ``plan_start`` is not stored."""
+    plan_start: date | None = None
+    """The plan's first day as stored with the goal (:attr:`storage.models.Goal.plan_start`)."""
 
 
 Due = namedtuple(
     "Due",
     "id kind platform chat_id role_id weekday local_time timezone next_due_utc "
-    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc",
+    "snoozed_until_utc skip_next goal_id cert_id exam_date created_utc plan_start",
 )
 """A due subscription row joined with its goal, in the column order of the claim's SELECT."""
 
@@ -137,7 +140,12 @@ def _row(
     now: datetime,
 ) -> OutboxRow:
     key = occurrence_key(r.kind, r.id, occurrence, snooze)
-    return OutboxRow(key, r.id, r.platform, r.chat_id, occurrence, status, 0, error, now)
+    return _new(OutboxRow, (key, r.id, r.platform, r.chat_id, occurrence, status, 0, error, now))
+
+
+_new = tuple.__new__
+"""Builds a named tuple from a tuple without its generated ``__new__`` (a busy minute makes
+tens of thousands of rows)."""
 
 
 def decide(r: Due, now: datetime, catch_up: timedelta = CATCH_UP) -> Decision:
@@ -179,22 +187,26 @@ def claimed(r: Due, delivery_id: int, d: Decision) -> Claimed:
     """The send for a decision with a pending row (``d.pending`` is not None)."""
     pending = d.pending
     assert pending is not None
-    return Claimed(
-        delivery_id,
-        pending.key,
-        r.id,
-        r.kind,
-        r.platform,
-        r.chat_id,
-        r.role_id,
-        pending.occurrence_utc,
-        d.snoozed,
-        r.weekday,
-        r.local_time,
-        r.timezone,
-        d.next_due,
-        r.goal_id,
-        r.cert_id,
-        r.exam_date,
-        r.created_utc,
+    return _new(
+        Claimed,
+        (
+            delivery_id,
+            pending.key,
+            r.id,
+            r.kind,
+            r.platform,
+            r.chat_id,
+            r.role_id,
+            pending.occurrence_utc,
+            d.snoozed,
+            r.weekday,
+            r.local_time,
+            r.timezone,
+            d.next_due,
+            r.goal_id,
+            r.cert_id,
+            r.exam_date,
+            r.created_utc,
+            r.plan_start,
+        ),
     )

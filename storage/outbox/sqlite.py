@@ -12,9 +12,9 @@ Values are stored and read exactly as SQLAlchemy's Core statements store and rea
 and days go through the processors SQLAlchemy itself uses (taken once from the column types,
 applied once per distinct value — a busy minute has a handful of due times), except a goal's
 set time, distinct per row, which is parsed with :meth:`datetime.fromisoformat` (the same value;
-tests/test_outbox.py checks it). Every value is a bound parameter, and ``IN`` lists use
-placeholders, so a busy minute's full chunks share a few statement texts (the sqlite3 module
-caches 128 by text).
+tests/test_outbox.py checks it), and only for a goal whose plan start is not stored. Every value
+is a bound parameter, and ``IN`` lists use placeholders, so a busy minute's full chunks share a
+few statement texts (the sqlite3 module caches 128 by text).
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ _S, _G, _D = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablenam
 DUE = (
     "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
     "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
-    f"g.cert_id, g.exam_date, g.created_utc FROM {_S} AS s "
+    # A goal's set time only where its plan start is not stored (a NULL costs no string).
+    "g.cert_id, g.exam_date, CASE WHEN g.plan_start IS NULL THEN g.created_utc END, "
+    f"g.plan_start FROM {_S} AS s "
     f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id "
     "WHERE s.status = 'active' AND s.next_due_utc <= ? AND s.platform IN ({}) "
     "ORDER BY s.next_due_utc LIMIT ?"
@@ -147,10 +149,11 @@ class Statements:
             new(Due, (
                 sid, kind, platform, chat, role, weekday, at, tz, t(due), t(snoozed),
                 None if skip is None else bool(skip), goal, cert, day(exam), created(goal_set),
+                day(start),
             ))
             for (
                 sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
-                exam, goal_set,
+                exam, goal_set, start,
             ) in cursor.fetchall()
         ]  # fmt: skip
 
