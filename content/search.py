@@ -166,8 +166,7 @@ class ContentIndex:
     # -- role names -----------------------------------------------------------------------------
 
     def _resolve_role_uncached(self, text: str) -> RolePack | None:
-        """A role from its id, title or alias, tolerating small typos and abbreviations, or
-        from one word that only its names use."""
+        """A role from its id, title or alias, tolerating small typos and abbreviations."""
         wanted = slug_words(text)
         if not wanted:
             return None
@@ -177,14 +176,9 @@ class ContentIndex:
         prefixed = [n for n in names if n.startswith(wanted) and len(wanted) >= 4]
         if len({names[n] for n in prefixed}) == 1:
             return self.library.get(names[prefixed[0]])
-        candidates = sorted(names)
-        if " " not in wanted:
-            # One word of one role's names only: "/roles llm", "/risk research". A word that
-            # several roles' names use ("engineer") is no typo of any of them.
-            owners = {role for name, role in names.items() if wanted in name.split()}
-            if len(owners) == 1:
-                return self.library.get(owners.pop())
-            candidates = [n for n in candidates if not _uses_word(n, wanted)]
+        # A word the names use ("engineer", "data") is no typo of one of them: such a word is
+        # more likely a job of its own, for the occupation look-up.
+        candidates = [n for n in sorted(names) if " " in wanted or not _uses_word(n, wanted)]
         close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.8)
         return self.library.get(names[close[0]]) if close else None
 

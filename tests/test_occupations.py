@@ -126,6 +126,9 @@ def test_lookup_offers_nothing_for_nonsense_around_a_frame_word() -> None:
     for generic in ("my job", "jobs", "my career", "the work", "profession"):
         assert INDEX.find(generic) == Found("none", ()), generic
     assert INDEX.find("job coach").occupations[0].soc == "21-1015"
+    # A frame word a name does use stays: "examiner" alone is several occupations.
+    assert INDEX.find("title examiner").occupations[0].soc == "23-2093"
+    assert INDEX.find("examiner").kind == "many"
 
 
 def test_lookup_ambiguous_many_and_unknown() -> None:
@@ -272,6 +275,13 @@ async def test_free_text_naming_an_ambiguous_job_offers_choices(chat: Chat, text
     reply = await chat.say(text)
     assert reply is not None and 2 <= len(reply.all_buttons()) <= 3
     assert all(b.action.startswith("v1:occ:") for b in reply.all_buttons())
+
+
+async def test_no_occupation_but_a_close_role_name_offers_the_role(chat: Chat) -> None:
+    reply = await chat.say("/roles llm")
+    assert "Did you mean" in text_of(reply)
+    assert [b.label for b in reply.all_buttons()] == ["LLM Engineer"]
+    assert "Models" in text_of(await chat.say("/risk model"))  # a job, not the LLM role
 
 
 @pytest.mark.parametrize("text", ["is my job safe", "is my career safe?", "what about my work?"])

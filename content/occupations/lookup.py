@@ -42,8 +42,9 @@ CONNECTORS = frozenset(
     ]
 )
 FRAME_WORDS = frozenset(["role", "position", "title"])
-"""Words people put around a job's name ("the nurse role") that no occupation's name uses:
-left out, so they cannot be typo-folded into a name word ("role" → "hole")."""
+"""Words people put around a job's name ("the nurse role"): left out of a question unless a
+name uses them ("Title Examiner"), so they cannot be typo-folded into a name word ("role" →
+"hole")."""
 GENERIC_WORDS = frozenset(["job", "work", "career", "occupation", "profession", "employment"])
 """Words that name no job on their own: "is my job safe?" asks about the person's own job
 without naming it, and must not find "Job Coach"."""
@@ -69,9 +70,7 @@ def _singular(word: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """Lower-case, singular, connector-free: "Accountants and Auditors" → accountant, auditor."""
     found = _WORD.findall(text.lower().replace("’", "'").replace("'s ", " "))
-    return tuple(
-        dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS and w not in FRAME_WORDS])
-    )
+    return tuple(dict.fromkeys([_singular(w) for w in found if w not in CONNECTORS]))
 
 
 def _deletes(word: str) -> list[str]:
@@ -172,7 +171,7 @@ class OccupationIndex:
             if occ is not None:
                 return Found("one", (Match(occ, occ.soc, True),), 1)
             return Found("none", tuple(self._same_group(f"{code[1]}-{code[2]}")))
-        asked = words(text[:200])
+        asked = tuple(w for w in words(text[:200]) if w not in FRAME_WORDS or w in self._postings)
         if GENERIC_WORDS.issuperset(asked):
             return Found("none", ())
         query = [w for w in (self._known(w) for w in asked) if w is not None]
