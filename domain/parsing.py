@@ -35,14 +35,20 @@ def _build_date(year: int, month: int, day: int) -> date:
         ) from None
 
 
-def _slashed(first: int, second: int, year: int) -> date:
+def _slashed(first: int, second: int, year: int, today: date) -> date:
     """ "15/03/2027" and "03/15/2027" are clear; "03/04/2027" is 3 April in most of the world
-    and March 4 in the US, so it is asked again rather than guessed."""
+    and March 4 in the US, so it is asked again, unless only one reading is a date an exam
+    can have (in the future, within two years)."""
     if first > 12 or first == second:
         return _build_date(year, second, first)
     if second > 12:
         return _build_date(year, first, second)
     one, other = _build_date(year, second, first), _build_date(year, first, second)
+    possible = [d for d in (one, other) if today < d <= today + MAX_EXAM_AHEAD]
+    if len(possible) == 1:
+        return possible[0]
+    if not possible:
+        return one  # refused below, with the reason
     raise InputError(
         f"“{first:02d}/{second:02d}/{year}” could be {day_text(one)} or {day_text(other)}. "
         "Write the month as a word, e.g. 15 March 2027, or as 2027-03-15."
@@ -85,12 +91,12 @@ _YEAR = r"(?:\s+(\d{4}))?"
 
 
 def _read_date(cleaned: str, today: date) -> date | None:
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
+    if m := re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", cleaned):
         return _build_date(int(m[1]), int(m[2]), int(m[3]))
     if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", cleaned):
         return _build_date(int(m[3]), int(m[2]), int(m[1]))
-    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", cleaned):
-        return _slashed(int(m[1]), int(m[2]), int(m[3]))
+    if m := re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", cleaned):
+        return _slashed(int(m[1]), int(m[2]), int(m[3]), today)
     if m := re.fullmatch(r"in (\d{1,3}|a|one) (days?|weeks?|months?)", cleaned):
         return _relative(1 if m[1] in ("a", "one") else int(m[1]), m[2], today)
     if m := re.fullmatch(rf"{_DAY}\s+{_MONTH}{_YEAR}", cleaned):
@@ -98,9 +104,15 @@ def _read_date(cleaned: str, today: date) -> date | None:
     elif m := re.fullmatch(rf"{_MONTH}\s+{_DAY}{_YEAR}", cleaned):
         day, word, year = int(m[2]), m[1], m[3]
     elif (m := re.fullmatch(rf"{_MONTH}\s+(\d{{4}})", cleaned)) and m[1] in _MONTHS:
-        name = calendar.month_name[_MONTHS[m[1]]]
+        month, year = _MONTHS[m[1]], int(m[2])
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        name = calendar.month_name[month]
+        if last <= today:
+            raise InputError(f"{name} {year} has passed. Give the date of an exam still to come.")
+        if date(year, month, 1) > today + MAX_EXAM_AHEAD:
+            raise InputError(f"{name} {year} is more than two years away. Choose a closer date.")
         raise InputError(
-            f"Which day in {name} {m[2]}? Write the whole date, e.g. 15 {name} {m[2]}."
+            f"Which day in {name} {year}? Write the whole date, e.g. 15 {name} {year}."
         )
     else:
         return None
@@ -113,7 +125,8 @@ def _read_date(cleaned: str, today: date) -> date | None:
 def parse_exam_date(text: str, today: date) -> date:
     """An exam date in the future and at most two years away: "2027-03-15", "15 March 2027",
     "15/03/2027", "15 March" (the next one), "in 8 weeks"."""
-    parsed = _read_date(" ".join(text.strip().lower().replace(",", " ").split()), today)
+    cleaned = " ".join(text.strip().lower().replace(",", " ").split()).rstrip(".!")
+    parsed = _read_date(cleaned, today)
     if parsed is None:
         raise InputError(
             "I couldn't read that date. Write a day, month and year, e.g. 15 March 2027 or "
@@ -147,6 +160,7 @@ def _weekday(word: str) -> int | None:
 
 
 def parse_weekday(word: str) -> int:
+    """0 for Monday … 6 for Sunday; anything else is refused with the forms that work."""
     found = _weekday(word)
     if found is None:
         raise InputError(f"“{word[:20]}” is not a day of the week. Try Monday, Tue, …")
@@ -154,6 +168,8 @@ def parse_weekday(word: str) -> int:
 
 
 _NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
+_LOOKS_LIKE_TIME = re.compile(r"[\d:.h ]+(?:am|pm)?|noon|midday|midnight")
+"""A time on its own (the day came in an earlier answer); anything else is read as a day."""
 
 
 def parse_clock(text: str) -> str:
@@ -191,7 +207,7 @@ def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     weekday = parse_weekday(day_words[0]) if day_words else None
     if not rest:
         return weekday, None
-    if weekday is None and not re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", " ".join(rest).lower()):
+    if weekday is None and not _LOOKS_LIKE_TIME.fullmatch(" ".join(rest).lower()):
         parse_weekday(rest[0])  # raises a clear message about the first word
     try:
         clock = parse_clock(" ".join(rest))

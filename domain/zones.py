@@ -44,6 +44,14 @@ CITY_ALIASES = {
     "houston": "America/Chicago",
     "central": "America/Chicago",
     "mountain": "America/Denver",
+    "alaska": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu",
+    "atlantic": "America/Halifax",
+    "arizona": "America/Phoenix",
+    "british": "Europe/London",
+    "central european": "Europe/Berlin",
+    "eastern european": "Europe/Helsinki",
+    "western european": "Europe/Lisbon",
     "la": "America/Los_Angeles",
     "munich": "Europe/Berlin",
     "frankfurt": "Europe/Berlin",
@@ -120,18 +128,46 @@ AMBIGUOUS = {
 }
 """Abbreviations several regions use: the person picks the place."""
 
-_US = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
-_AUSTRALIA = ("Australia/Sydney", "Australia/Brisbane", "Australia/Adelaide", "Australia/Perth")
+_US = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+)
+_AUSTRALIA = (
+    "Australia/Sydney",
+    "Australia/Brisbane",
+    "Australia/Adelaide",
+    "Australia/Darwin",
+    "Australia/Perth",
+)
 SEVERAL_ZONES = {
     "us": _US,
     "usa": _US,
     "united states": _US,
+    "the us": _US,
+    "u.s.": _US,
+    "u.s": _US,
+    "u.s.a.": _US,
     "america": _US,
-    "canada": ("America/Toronto", "America/Winnipeg", "America/Edmonton", "America/Vancouver"),
+    "canada": (
+        "America/St_Johns",
+        "America/Halifax",
+        "America/Toronto",
+        "America/Winnipeg",
+        "America/Regina",
+        "America/Edmonton",
+        "America/Vancouver",
+    ),
     "australia": _AUSTRALIA,
     "brazil": ("America/Sao_Paulo", "America/Manaus"),
     "russia": ("Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok"),
     "mexico": ("America/Mexico_City", "America/Tijuana", "America/Cancun"),
+    "indonesia": ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"),
+    "kazakhstan": ("Asia/Almaty", "Asia/Aqtobe"),
 }
 """Countries with several time zones: the person picks theirs."""
 
@@ -240,16 +276,19 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", plain)
 
 
-_SPOKEN = re.compile(r"\s+(?:standard\s+)?(?:time(?:\s*zone)?|timezone)$")
+_SPOKEN = re.compile(r"\s+(?:(?:standard|daylight|summer)\s+)?(?:time(?:\s*zone)?|timezone)$")
 """What people add after a zone's name: "Eastern time", "pacific standard time", "IST timezone"."""
 
 
 def _lookup(key: str) -> str | None:
     exact, cities = _zone_index()
+    found = CITY_ALIASES.get(key) or ABBREVIATIONS.get(key)
+    if found is not None:
+        return found
     for candidate in (key, key.replace(" ", "_")):
         if candidate in exact:
             return exact[candidate]
-    return CITY_ALIASES.get(key) or ABBREVIATIONS.get(key) or cities.get(key)
+    return cities.get(key)
 
 
 def etc_label(name: str) -> str | None:

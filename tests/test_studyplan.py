@@ -11,7 +11,13 @@ import pytest
 
 from content.loader import load_library
 from domain.ics import plan_ics, transitions
-from domain.parsing import InputError, parse_clock, parse_exam_date, parse_when
+from domain.parsing import (
+    InputError,
+    parse_clock,
+    parse_exam_date,
+    parse_when,
+    parse_when_parts,
+)
 from domain.studyplan import (
     DEFAULT_WEEKS,
     allocate,
@@ -159,6 +165,10 @@ def test_next_and_latest_occurrence_are_inverse() -> None:
         ("15/03/2027", date(2027, 3, 15)),  # day first: 15 cannot be a month
         ("03/15/2027", date(2027, 3, 15)),  # month first: the US order
         ("4/4/2027", date(2027, 4, 4)),
+        ("03/12/2026", date(2026, 12, 3)),  # 12 March 2026 has passed: one reading left
+        ("15-03-2027", date(2027, 3, 15)),
+        ("2027/03/15", date(2027, 3, 15)),
+        ("In 8 weeks.", NOW.date() + timedelta(weeks=8)),
         ("15 March", date(2027, 3, 15)),  # the next 15 March
         ("march 15th", date(2027, 3, 15)),
         ("1 December", date(2026, 12, 1)),  # still this year
@@ -185,6 +195,8 @@ def test_exam_dates_read(text: str, expected: date) -> None:
         ("31/02/2027", "February 2027 has 28 days"),
         ("03/04/2027", "could be 3 April 2027 or 4 March 2027"),  # asked, never guessed
         ("March 2027", "Which day in March 2027"),
+        ("March 2025", "March 2025 has passed"),
+        ("March 2030", "more than two years away"),
         ("31 April", "April 2026 has 30 days"),
         ("in 30 months", "more than two years away"),
         ("week 12", "couldn't read"),
@@ -205,6 +217,8 @@ def test_times_and_weekdays() -> None:
     assert parse_when("Tuesday at noon") == (1, "12:00")
     assert parse_when("wed 18h") == (2, "18:00")
     assert parse_when("wed 18h30") == (2, "18:30")
+    for alone, clock in (("noon", "12:00"), ("18h30", "18:30"), ("midnight", "00:00")):
+        assert parse_when_parts(alone) == (None, clock)  # the day came in an earlier answer
     assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
         with pytest.raises(InputError, match=message):
@@ -228,17 +242,26 @@ def test_times_and_weekdays() -> None:
         ("Pacific Standard Time", "America/Los_Angeles"),
         ("Berlin time", "Europe/Berlin"),
         ("LA", "America/Los_Angeles"),
+        ("Eastern Daylight Time", "America/New_York"),
+        ("British Summer Time", "Europe/London"),
+        ("Central European Time", "Europe/Berlin"),
+        ("Japan time", "Asia/Tokyo"),  # the current name, not tzdata's old link "Japan"
+        ("Hawaii time", "Pacific/Honolulu"),
     ],
 )
 def test_time_zones_resolve(text: str, expected: str) -> None:
     assert resolve_timezone(text, NOW).zone == expected
 
 
-@pytest.mark.parametrize("country", ["US", "usa", "Canada", "Australia", "Mexico"])
+@pytest.mark.parametrize(
+    "country", ["US", "U.S.", "usa", "Canada", "Australia", "Mexico", "Indonesia"]
+)
 def test_a_country_with_several_zones_asks_which(country: str) -> None:
     choice = resolve_timezone(country, NOW)
     assert choice.zone is None and "has several time zones" in choice.message
     assert len(choice.suggestions) >= 3
+    if country == "US":  # Arizona keeps standard time all year: its own choice, not Denver's
+        assert "America/Phoenix" in choice.suggestions
     assert all(slug_to_zone(zone_to_slug(name)) == name for name in choice.suggestions)
 
 
