@@ -86,27 +86,30 @@ def match_certs(section: Certifications, text: str) -> list[Certification]:
         return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
 
     matches = [c for c in ordered if fits(c)]
-    open_first = [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
-    return open_first
+    return [c for c in matches if c.goal_ready] + [c for c in matches if not c.goal_ready]
 
 
 def _named_credentials(ctx: Context) -> Reply | None:
-    """``/certs AI-102``: the chosen role's credential the argument names (its card), or the
-    few it could mean (buttons); None when the argument is a role or names no credential."""
+    """``/certs AI-102``: the credential the argument names (its card), or the few it could
+    mean (buttons), from the chosen role's roadmap first, else any role's; None when the
+    argument is a role or names no credential."""
     if not ctx.args or ctx.services.index.resolve_role(ctx.args) is not None:
         return None
-    role = ctx.role()
-    section = role.certifications
-    found = match_certs(section, ctx.args) if section is not None else []
-    if section is None or not found:
-        return None
-    if len(found) == 1:
-        return cert_reply(role, found[0], section)
-    reply = Reply.text(f"“{ctx.args[:60]}” fits {len(found)} credentials. Which one?")
-    reply.buttons = [
-        [Button(cert_label(section, cert), action("cert", role.id, cert.id))] for cert in found
-    ]
-    return reply
+    chosen = ctx.role()
+    packs = [chosen, *(p for p in ctx.services.library.packs if p.id != chosen.id)]
+    for role in packs:
+        section = role.certifications
+        found = match_certs(section, ctx.args) if section is not None else []
+        if section is None or not found:
+            continue
+        if len(found) == 1:
+            return cert_reply(role, found[0], section)
+        reply = Reply.text(f"“{ctx.args[:60]}” fits {len(found)} credentials. Which one?")
+        reply.buttons = [
+            [Button(cert_label(section, cert), action("cert", role.id, cert.id))] for cert in found
+        ]
+        return reply
+    return None
 
 
 @router.command("certs", "The certification roadmap, in order", takes_role=True)
