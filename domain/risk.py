@@ -37,6 +37,7 @@ def formula_score(repetitiveness: float, ai_adoption: float, human_judgment: flo
 
 
 def risk_level(score: int) -> Literal["low", "medium", "high"]:
+    """The band a score falls in, named the same on every card: low under 30, high over 70."""
     if score < LOW_BELOW:
         return "low"
     if score > HIGH_ABOVE:

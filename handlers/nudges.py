@@ -186,8 +186,7 @@ async def nudge_action(ctx: Context) -> Reply:
         if view.nudge is not None:
             sub = view.nudge
             today = ctx.now.astimezone(zone(sub.timezone)).date()
-            start = plan_start(view.goal.created_utc, sub.weekday, sub.local_time, sub.timezone)
-            if week > max(1, (today - start).days // 7 + 1):
+            if week > max(1, (today - plan_start(view.goal, sub)).days // 7 + 1):
                 return Reply.text("That week hasn't started yet; mark it done when it has.")
         row, created = await services.goals.mark_done(view.goal.id or 0, week, ctx.now)
         if not created:

@@ -120,3 +120,14 @@ async def test_rows_sharing_a_rule_keep_their_own_snooze_skip_and_exam(
     assert (stopped.status, stopped.paused_reason) == ("stopped", "exam date reached")
     done = await bot.services.goals.get(ending.goal.id or 0)
     assert done is not None and done.goal.status == "completed"
+
+
+async def test_a_claimed_send_has_every_field_and_the_goals_values(bot: CareerBot) -> None:
+    """Claimed and its rows are built positionally without NamedTuple's ``__new__`` (for
+    speed): a field added to the class but not to the builder would leave the tuple short."""
+    view = await make_goal(bot, weekday=1, at="19:30")
+    [send], seen = await bot.services.outbox.claim(DUE, ["test"], 100)
+    assert seen == 1 and len(send) == len(type(send)._fields)
+    assert send.goal_id == view.goal.id and send.plan_start == view.goal.plan_start
+    assert send.timezone == "Europe/Berlin" and send.local_time == "19:30"
+    assert send.occurrence == DUE and send.goal_created is None  # read only without a start

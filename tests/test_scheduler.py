@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from bot.clock import ManualClock
 from bot.delivery import Deliverer
 from bot.errors import ChatMoved, MissingPermission, RetryLater, TransientError, Unreachable
 from bot.messages import Reply, Target
-from bot.scheduler import JOB_ID, Dispatcher, SchedulerComponent
+from bot.scheduler import (
+    JOB_ID,
+    YOUNG_DURING_TICK,
+    Dispatcher,
+    SchedulerComponent,
+    fewer_collections,
+)
 from domain.studyplan import build_plan
 from domain.weekly import zone
 from handlers.goals import domains_of
@@ -663,3 +670,14 @@ def test_nudge_buttons_built_the_fast_way_are_ordinary_buttons() -> None:
         assert hash(button) == hash(Button(button.label, button.action))
         with pytest.raises(FrozenInstanceError):
             button.label = "changed"  # type: ignore[misc]
+
+
+def test_the_collectors_threshold_comes_back_after_overlapping_ticks_even_a_failed_one() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold()[0] >= YOUNG_DURING_TICK
+        with fewer_collections():  # a second tick running at the same time
+            pass
+        assert gc.get_threshold()[0] >= YOUNG_DURING_TICK, "the first tick still runs"
+        raise RuntimeError("the tick failed")
+    assert gc.get_threshold() == before

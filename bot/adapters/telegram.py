@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.telegram_chats import ChatRights, chat_kind
+from bot.adapters.telegram_chats import PLATFORM, ChatRights, chat_kind
 from bot.adapters.telegram_limits import PerChatProcessor, RateLimits, SendLimiter, Sleep
 from bot.adapters.telegram_request import JsonBodyRequest
 from bot.adapters.telegram_send import CONNECTION_POOL, POOL_WAIT, RetryPolicy, Sender
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("careerbot.telegram")
 
-PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 """Edited messages are not even requested: an edit never triggers a second answer."""
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?=\s|$)(.*)\Z", re.DOTALL)

@@ -20,6 +20,8 @@ from domain.lru import LruMap
 
 log = logging.getLogger("careerbot.telegram")
 
+PLATFORM = "telegram"
+
 _NUMERIC_ID = re.compile(r"-?[0-9]{1,20}")
 """ASCII digits only: ``str.isdigit`` accepts "²", which ``int`` refuses."""
 

@@ -25,7 +25,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.adapters.telegram_chats import chat_ref
+from bot.adapters.telegram_chats import PLATFORM, chat_ref
 from bot.adapters.telegram_limits import SendLimiter, Sleep
 from bot.adapters.telegram_render import PARSE_MODE, Outgoing, render, to_plain
 from bot.charts.service import without_picture
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("careerbot.telegram")
 
-PLATFORM = "telegram"
 T = TypeVar("T")
 
 CONNECTION_POOL = 8

@@ -7,7 +7,7 @@ the scheduler build the same buttons and texts as /goal does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +49,14 @@ def domains_of(cert: Certification | None) -> tuple[DomainSpec, ...]:
     return tuple((d.name, d.weight, tuple(d.todo)) for d in cert.domains) if cert else ()
 
 
-plan_start = first_session_day
+def plan_start(goal: Goal, sub: Subscription) -> date:
+    """The day of the goal's first weekly session: as stored with the goal (set and moved by
+    storage.goals, and what nudges read), worked out only for a goal stored without it. Every
+    view of the plan (the card, the .ics, "done this week") goes through here, so none can
+    disagree with the nudges."""
+    if goal.plan_start is not None:
+        return goal.plan_start
+    return first_session_day(goal.created_utc, sub.weekday, sub.local_time, sub.timezone)
 
 
 def guide_text(cert: Certification | None) -> str | None:
@@ -61,8 +68,7 @@ def guide_text(cert: Certification | None) -> str | None:
 
 
 def plan_of(goal: Goal, sub: Subscription, cert: Certification | None) -> Plan:
-    start = plan_start(goal.created_utc, sub.weekday, sub.local_time, sub.timezone)
-    return build_plan(domains_of(cert), start, goal.exam_date)
+    return build_plan(domains_of(cert), plan_start(goal, sub), goal.exam_date)
 
 
 def first_nudge(goal: Goal, sub: Subscription) -> datetime:
