@@ -333,6 +333,18 @@ async def test_card_and_calendar_agree(chat: Chat, exam: str, when: str) -> None
         assert sum(f": {topic}" in x for x in events) == count, (topic, events)
 
 
+async def test_goal_with_a_credential_named_starts_at_the_date(chat: Chat, bot: CareerBot) -> None:
+    reply = await chat.say("/goal MLA-C01")
+    assert "2/4" in text_of(reply) and "MLA-C01" in text_of(reply)
+    await chat.say("/cancel")
+    reply = await chat.say("/goal aws")
+    assert "fits more than one credential" in text_of(reply)
+    assert len([b for b in reply.all_buttons() if "Cancel" not in b.label]) == 2
+    await chat.say("/cancel")
+    assert "not on the Machine Learning Engineer roadmap" in text_of(await chat.say("/goal blorp"))
+    assert await goals_of(bot) == []
+
+
 async def test_roadmap_step_without_a_single_exam(chat: Chat, bot: CareerBot) -> None:
     reply = await chat.say("/goal")
     [label] = [b.label for b in reply.all_buttons() if b.label.startswith("1.")]  # type: ignore[union-attr]

@@ -36,8 +36,9 @@ router = Router("goal set-up")
 
 
 async def start_goal(ctx: Context) -> Reply:
-    """/goal with no goal open starts the set-up, or picks it up where another command
-    interrupted it; with a goal open it shows that goal."""
+    """/goal with no goal open starts the set-up (at the date when it names a credential:
+    "/goal MLA-C01"), or picks it up where another command interrupted it; with a goal open
+    it shows that goal."""
     require_private(ctx)
     view = await ctx.services.goals.current(ctx.user.id or 0)
     if view is not None:
@@ -48,7 +49,11 @@ async def start_goal(ctx: Context) -> Reply:
         if resumed is not None:
             resumed.sections.insert(0, Section(paragraphs=["Picking up where you left off."]))
             return resumed
-    return await ask_credential(ctx, ctx.role())
+    role = ctx.role()
+    if ctx.args and role.certifications is not None:
+        await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+        return await _typed_credential(ctx, role, ctx.args)
+    return await ask_credential(ctx, role)
 
 
 async def _resume(ctx: Context, data: dict[str, Any]) -> Reply | None:
@@ -117,6 +122,25 @@ async def ask_credential(ctx: Context, role: RolePack, note: str | None = None) 
     )
     reply.buttons = _cert_buttons(role, section)
     return reply
+
+
+async def _typed_credential(ctx: Context, role: RolePack, text: str) -> Reply:
+    """A credential typed as an answer, or after /goal ("/goal MLA-C01"): chosen when it is
+    clear, else the few it could mean, else the roadmap again."""
+    section = role.certifications
+    matches = match_certs(section, text) if section else []
+    if not matches:
+        return await ask_credential(
+            ctx,
+            role,
+            note=f"“{text[:40]}” is not on the {role.title} roadmap. Choose one of these:",
+        )
+    if len(matches) > 1 and section is not None:
+        reply = Reply(title="Set a study goal — 1/4: the credential")
+        reply.add(Section(paragraphs=[f"“{text[:40]}” fits more than one credential. Which one?"]))
+        reply.buttons = _cert_buttons(role, section, matches)
+        return reply
+    return await choose_credential(ctx, role, matches[0])
 
 
 async def choose_credential(ctx: Context, role: RolePack, cert: Certification) -> Reply:
@@ -197,23 +221,7 @@ async def goal_text(ctx: Context) -> Reply:
     text = ctx.inbound.text.strip()
     step = data.get("step")
     if step == "cert":
-        role = ctx.role(data.get("role"))
-        section = role.certifications
-        matches = match_certs(section, text) if section else []
-        if not matches:
-            return await ask_credential(
-                ctx,
-                role,
-                note=f"“{text[:40]}” is not on the {role.title} roadmap. Choose one of these:",
-            )
-        if len(matches) > 1 and section is not None:
-            reply = Reply(title="Set a study goal — 1/4: the credential")
-            reply.add(
-                Section(paragraphs=[f"“{text[:40]}” fits more than one credential. Which one?"])
-            )
-            reply.buttons = _cert_buttons(role, section, matches)
-            return reply
-        return await choose_credential(ctx, role, matches[0])
+        return await _typed_credential(ctx, ctx.role(data.get("role")), text)
     if step == "date":
         cert = flow_cert(ctx, data)
         if text.lower() in ("no", "none", "skip", "no date", "no date yet", "-"):
