@@ -25,10 +25,14 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+import content.certifications
+import content.packbase
 import content.schema
 from content.schema import RolePack, slug_words
 
 DEFAULT_ROLES_DIR = Path(__file__).parent / "roles"
+SCHEMA_MODULES = (content.packbase, content.certifications, content.schema)
+"""Every module whose models validate a pack: their code is part of the compiled index's key."""
 COMPILED_NAME = "content-index.json"
 
 log = logging.getLogger("careerbot.content")
@@ -138,9 +142,10 @@ def load_library(roles_dir: Path = DEFAULT_ROLES_DIR, compiled_dir: Path | None 
 
 
 def _fingerprint(roles_dir: Path, files: list[Path]) -> str:
-    """Changes whenever a pack file, the folder, the schema or this loader changes."""
+    """Changes whenever a pack file, the folder, the schema (all three of its modules) or this
+    loader changes."""
     digest = hashlib.sha256()
-    for code in (content.schema.__file__, __file__):
+    for code in (*(m.__file__ for m in SCHEMA_MODULES), __file__):
         digest.update(Path(code).read_bytes())
     digest.update(str(roles_dir.resolve()).encode())
     for path in files:

@@ -12,7 +12,8 @@ from bot.actions import action
 from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
-from content.schema import Certification, Certifications, RolePack
+from content.certifications import Certification, Certifications
+from content.schema import RolePack
 from domain.weekly import day_text
 from handlers.common import answer, missing, nav, reviewed_footer, target_role
 

@@ -92,3 +92,14 @@ def test_a_damaged_index_falls_back_to_the_yaml(roles: Path, tmp_path: Path) -> 
     index.write_text(index.read_text()[:1000])
     assert load_library(roles, tmp_path).packs == expected
     assert load_library(roles, tmp_path).packs == expected  # and the index was rewritten
+
+
+def test_every_module_with_pack_models_is_part_of_the_key() -> None:
+    """A model changed in a module the key leaves out would be served from a stale index."""
+    from content.packbase import Strict
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    defining = {cls.__module__ for cls in subclasses(Strict)}
+    assert defining <= {m.__name__ for m in content.loader.SCHEMA_MODULES}

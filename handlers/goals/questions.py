@@ -8,7 +8,7 @@ from typing import Any
 from bot.actions import action
 from bot.context import Answer, Context, StaleAction, paused_name
 from bot.messages import Button, Reply, Section
-from content.schema import Certification
+from content.certifications import Certification
 from domain.weekly import WEEKDAYS, day_text
 from domain.zones import etc_label, zone_to_slug
 from handlers.certs import cert_title

@@ -17,7 +17,8 @@ from bot.actions import action
 from bot.context import Context, paused_name
 from bot.messages import Button, Reply, Section
 from bot.router import Router
-from content.schema import Certification, Certifications, RolePack
+from content.certifications import Certification, Certifications
+from content.schema import RolePack
 from domain.parsing import InputError, parse_exam_date, parse_when_parts
 from domain.weekly import day_text
 from domain.zones import resolve_timezone

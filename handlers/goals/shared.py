@@ -14,7 +14,7 @@ from typing import Any
 from bot.actions import action, parse_number
 from bot.context import Answer, Context, StaleAction
 from bot.messages import Button, Reply, Section, fitted_button
-from content.schema import Certification
+from content.certifications import Certification
 from domain.studyplan import DomainSpec, Plan, build_plan
 from domain.weekly import (
     WEEKDAYS,
