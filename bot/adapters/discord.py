@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -44,8 +41,8 @@ from bot.adapters.discord_client import (
     install_log_redaction,
     make_view,
 )
-from bot.adapters.discord_commands import command_payload
 from bot.adapters.discord_render import Outgoing, render
+from bot.adapters.discord_sync import sync_commands
 from bot.charts.service import without_picture
 from bot.errors import (
     DeliveryError,
@@ -66,7 +63,6 @@ log = logging.getLogger("careerbot.discord")
 PLATFORM = "discord"
 DEFER_AFTER = 1.5
 """Seconds to wait for the core before deferring; Discord wants an answer within 3 s."""
-SYNC_STATE_FILE = "discord-commands.json"
 
 TOO_LARGE = 40005
 """Discord's code for "request entity too large" (an attachment over the upload limit)."""
@@ -125,51 +121,12 @@ class DiscordAdapter(DiscordChats):
 
     # ----------------------------------------------------------------- command sync
 
-    @property
-    def _sync_state(self) -> Path:
-        return self.bot.settings.data_dir / SYNC_STATE_FILE
-
     async def sync_commands(self, *, force: bool = False) -> str | None:
-        """Sync globally or to DISCORD_GUILD_ID, when forced or when the commands changed."""
-        tree = self.client.tree
-        guild_id = self.bot.settings.discord_guild_id
-        guild = discord.Object(id=guild_id) if guild_id else None
-        if guild is not None:
-            tree.copy_global_to(guild=guild)
-        where = f"guild:{guild_id}" if guild else "global"
-        key = f"{self.client.application_id}:{where}"
-        digest = hashlib.sha256(command_payload(tree, guild).encode()).hexdigest()
-        state = self._read_sync_state()
-        if not force and state.get(key) == digest:
-            log.info("Discord commands unchanged since the last sync (%s); not syncing", where)
-            self.client.last_sync = None
-            return None
-        try:
-            synced = await tree.sync(guild=guild)
-        except discord.HTTPException as exc:
-            log.error("Discord command sync (%s) failed: %s %s", where, exc.status, exc.text)
-            if force:
-                raise
-            return None
-        state[key] = digest
-        self._write_sync_state(state)
-        self.client.last_sync = where
-        log.info("Synced %d Discord commands (%s)", len(synced), where)
-        return where
-
-    def _read_sync_state(self) -> dict[str, str]:
-        try:
-            data = json.loads(self._sync_state.read_text())
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _write_sync_state(self, state: dict[str, str]) -> None:
-        path = self._sync_state
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-        tmp.replace(path)
+        """See :func:`bot.adapters.discord_sync.sync_commands`."""
+        settings = self.bot.settings
+        return await sync_commands(
+            self.client, settings.data_dir, settings.discord_guild_id, force=force
+        )
 
     # ----------------------------------------------------------------- inbound
 

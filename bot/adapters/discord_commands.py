@@ -4,7 +4,6 @@ appears on Discord without touching the adapter; and their role autocompletion."
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -162,15 +161,6 @@ def _summary_group(
 
 
 WEEKDAYS = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
-def command_payload(
-    tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None
-) -> str:
-    commands = sorted(
-        (c.to_dict(tree) for c in tree.get_commands(guild=guild)), key=lambda c: c["name"]
-    )
-    return json.dumps(commands, sort_keys=True, default=str)
 
 
 def role_autocomplete(bot: CareerBot) -> RoleAutocomplete:

@@ -18,10 +18,10 @@ import pytest
 from bot.adapters.discord import (
     CLOSED_DMS,
     POLITE_FAILURE,
-    SYNC_STATE_FILE,
     DiscordAdapter,
     create_client,
 )
+from bot.adapters.discord_sync import SYNC_STATE_FILE
 from bot.app import CareerBot
 from bot.errors import MissingPermission, Unreachable
 from bot.messages import Document, Image, Reply, Target
