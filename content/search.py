@@ -176,11 +176,23 @@ class ContentIndex:
         prefixed = [n for n in names if n.startswith(wanted) and len(wanted) >= 4]
         if len({names[n] for n in prefixed}) == 1:
             return self.library.get(names[prefixed[0]])
-        # A word the names use ("engineer", "data") is no typo of one of them: such a word is
-        # more likely a job of its own, for the occupation look-up.
-        candidates = [n for n in sorted(names) if " " in wanted or not _uses_word(n, wanted)]
+        candidates = sorted(names)
+        if " " not in wanted and len({names[n] for n in names if _uses_word(n, wanted)}) > 1:
+            # A word several roles' names use ("engineer", "ml") is no typo of one of them.
+            candidates = [n for n in candidates if not _uses_word(n, wanted)]
         close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.8)
         return self.library.get(names[close[0]]) if close else None
+
+    def role_by_word(self, text: str) -> RolePack | None:
+        """The one role whose names use the single word ``text`` ("llm"), if only one does. Not
+        part of :meth:`resolve_role`: many such words are jobs too ("model", "learning"), so
+        callers ask only once the occupation look-up found nothing."""
+        wanted = slug_words(text)
+        if not wanted or " " in wanted:
+            return None
+        names = self.library.names
+        owners = {role for name, role in names.items() if wanted in name.split()}
+        return self.library.get(owners.pop()) if len(owners) == 1 else None
 
     def suggest_roles(self, text: str, n: int = 3) -> list[RolePack]:
         names = self.library.names

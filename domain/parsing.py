@@ -23,6 +23,8 @@ MAX_EXAM_AHEAD = timedelta(days=731)
 
 
 def _build_date(year: int, month: int, day: int) -> date:
+    if not 1 <= year <= 9999:
+        raise InputError(f"There is no year {year}. Write the date like 2027-03-15.")
     if not 1 <= month <= 12:
         raise InputError(f"There is no month {month}. Write the date like 2027-03-15.")
     try:
@@ -37,14 +39,13 @@ def _build_date(year: int, month: int, day: int) -> date:
 
 def _slashed(first: int, second: int, year: int, today: date) -> date:
     """ "15/03/2027" and "03/15/2027" are clear; "03/04/2027" is 3 April in most of the world
-    and March 4 in the US, so it is asked again, unless only one reading is a date an exam
-    can have (in the future, within two years)."""
+    and March 4 in the US, so it is asked again, unless one reading is in the past."""
     if first > 12 or first == second:
         return _build_date(year, second, first)
     if second > 12:
         return _build_date(year, first, second)
     one, other = _build_date(year, second, first), _build_date(year, first, second)
-    possible = [d for d in (one, other) if today < d <= today + MAX_EXAM_AHEAD]
+    possible = [d for d in (one, other) if d > today]  # a past reading can't be meant
     if len(possible) == 1:
         return possible[0]
     if not possible:
@@ -105,7 +106,7 @@ def _read_date(cleaned: str, today: date) -> date | None:
         day, word, year = int(m[2]), m[1], m[3]
     elif (m := re.fullmatch(rf"{_MONTH}\s+(\d{{4}})", cleaned)) and m[1] in _MONTHS:
         month, year = _MONTHS[m[1]], int(m[2])
-        last = date(year, month, calendar.monthrange(year, month)[1])
+        last = _build_date(year, month, calendar.monthrange(max(year, 1), month)[1])
         name = calendar.month_name[month]
         if last <= today:
             raise InputError(f"{name} {year} has passed. Give the date of an exam still to come.")
@@ -168,14 +169,16 @@ def parse_weekday(word: str) -> int:
 
 
 _NAMED_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
-_LOOKS_LIKE_TIME = re.compile(r"[\d:.h ]+(?:am|pm)?|noon|midday|midnight")
+_LOOKS_LIKE_TIME = re.compile(r"[\d:.h ]+(?:[ap]\.?m\.?)?|(?:12 ?)?(?:noon|midday|midnight)")
 """A time on its own (the day came in an earlier answer); anything else is read as a day."""
 
 
 def parse_clock(text: str) -> str:
     """ "19:30", "7:30pm", "7 pm", "0900", "18h30", "noon" → "HH:MM"; "25:00" gets a clear
     refusal."""
-    cleaned = text.strip().lower().replace(" ", "").replace(".", ":")
+    cleaned = re.sub(r"([ap])\.m\.?", r"\1m", text.strip().lower()).replace(" ", "")
+    cleaned = cleaned.removeprefix("12") if cleaned in ("12noon", "12midnight") else cleaned
+    cleaned = cleaned.replace(".", ":")
     cleaned = _NAMED_TIMES.get(cleaned, cleaned)
     m = re.fullmatch(r"(\d{1,2})(?:[:h]?(\d{2})|h)?(am|pm)?", cleaned)
     if m is None:

@@ -15,7 +15,7 @@ from bot.router import Router
 from content.certifications import Certification, Certifications
 from content.schema import RolePack
 from domain.weekly import day_text
-from handlers.common import answer, missing, nav, reviewed_footer, target_role
+from handlers.common import answer, missing, named_role, nav, reviewed_footer, target_role
 
 router = Router("certs")
 
@@ -94,7 +94,7 @@ def _named_credentials(ctx: Context) -> Reply | None:
     """``/certs AI-102``: the credential the argument names (its card), or the few it could
     mean (buttons), from the chosen role's roadmap first, else any role's; None when the
     argument is a role or names no credential."""
-    if not ctx.args or ctx.services.index.resolve_role(ctx.args) is not None:
+    if not ctx.args or named_role(ctx, ctx.args) is not None:
         return None
     chosen = ctx.role()
     packs = [chosen, *(p for p in ctx.services.library.packs if p.id != chosen.id)]

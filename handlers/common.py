@@ -24,12 +24,24 @@ def unknown_role(ctx: Context, text: str) -> Reply:
     return reply
 
 
+def named_role(ctx: Context, text: str) -> RolePack | None:
+    """The role a command's argument names: by id, title, alias or a small typo; or by a word
+    only its names use ("/risk llm") when that word is no occupation either."""
+    index = ctx.services.index
+    pack = index.resolve_role(text)
+    if pack is None:
+        found = ctx.services.occupation_index.find(text[:200])
+        if found.kind == "none" and not found.matches:
+            pack = index.role_by_word(text)
+    return pack
+
+
 def target_role(ctx: Context) -> RolePack:
     """The role an answer is about: a button's role, a command's argument, or the chosen one."""
     if ctx.action is not None:
         return ctx.action_role()
     if ctx.args:
-        pack = ctx.services.index.resolve_role(ctx.args)
+        pack = named_role(ctx, ctx.args)
         if pack is None:
             raise Answer(unknown_role(ctx, ctx.args))
         return pack

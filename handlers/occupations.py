@@ -247,14 +247,6 @@ def occupation_reply(ctx: Context, text: str) -> Reply:
     found = ctx.services.occupation_index.find(text[:200])
     if found.kind == "one":
         return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
-    if found.kind == "none" and not found.matches:
-        roles = ctx.services.index.suggest_roles(text[:200])
-        if roles:
-            # "/roles llm": no occupation, but a role's name is close.
-            shown = " ".join(text.split())[:SHOWN]
-            reply = Reply.text(f"I don't know a role or occupation called “{shown}”. Did you mean:")
-            reply.buttons = [[Button(p.title, action("role", p.id))] for p in roles]
-            return reply
     return choices_reply(found, text)
 
 

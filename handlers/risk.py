@@ -9,7 +9,7 @@ from bot.messages import Reply, Section
 from bot.router import Router
 from content.schema import RolePack
 from domain.risk import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS
-from handlers.common import answer, missing, nav, reviewed_footer, target_role
+from handlers.common import answer, missing, named_role, nav, reviewed_footer, target_role
 from handlers.occupations import neighbours_section, occupation_reply
 
 router = Router("risk")
@@ -132,7 +132,7 @@ def method_reply(role: RolePack) -> Reply | None:
 
 @router.command("risk", "How much of a role's work AI could take over, and why", takes_role=True)
 async def risk(ctx: Context) -> Reply:
-    if ctx.action is None and ctx.args and ctx.services.index.resolve_role(ctx.args) is None:
+    if ctx.action is None and ctx.args and named_role(ctx, ctx.args) is None:
         return occupation_reply(ctx, ctx.args)
     role = target_role(ctx)
     return answer(ctx, risk_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))

@@ -12,7 +12,7 @@ from content.schema import RolePack
 from domain.risk import RISK_DEFINITION
 from domain.weekly import day_text
 from handlers.certs import cert_title
-from handlers.common import answer
+from handlers.common import answer, named_role
 from handlers.occupations import occupation_reply
 
 router = Router("roles")
@@ -111,7 +111,7 @@ def roles_list(ctx: Context) -> Reply:
 async def roles(ctx: Context) -> Reply:
     if not ctx.args:
         return roles_list(ctx)
-    pack = ctx.services.index.resolve_role(ctx.args)
+    pack = named_role(ctx, ctx.args)
     if pack is None:
         return occupation_reply(ctx, ctx.args)
     return await _choose(ctx, pack)

@@ -277,11 +277,11 @@ async def test_free_text_naming_an_ambiguous_job_offers_choices(chat: Chat, text
     assert all(b.action.startswith("v1:occ:") for b in reply.all_buttons())
 
 
-async def test_no_occupation_but_a_close_role_name_offers_the_role(chat: Chat) -> None:
-    reply = await chat.say("/roles llm")
-    assert "Did you mean" in text_of(reply)
-    assert [b.label for b in reply.all_buttons()] == ["LLM Engineer"]
+async def test_a_short_role_name_is_the_role_and_a_job_word_is_the_job(chat: Chat) -> None:
+    assert "LLM Engineer" in text_of(await chat.say("/risk llm"))
     assert "Models" in text_of(await chat.say("/risk model"))  # a job, not the LLM role
+    assert "job title you would put on a CV" in text_of(await chat.say("/risk influencer"))
+    assert "your role is now LLM Engineer" in text_of(await chat.say("/roles llm"))
 
 
 @pytest.mark.parametrize("text", ["is my job safe", "is my career safe?", "what about my work?"])

@@ -197,6 +197,9 @@ def test_exam_dates_read(text: str, expected: date) -> None:
         ("March 2027", "Which day in March 2027"),
         ("March 2025", "March 2025 has passed"),
         ("March 2030", "more than two years away"),
+        ("March 0000", "There is no year 0"),
+        ("0000-03-15", "There is no year 0"),
+        ("05/12/2028", "could be 5 December 2028 or 12 May 2028"),  # far, but never guessed
         ("31 April", "April 2026 has 30 days"),
         ("in 30 months", "more than two years away"),
         ("week 12", "couldn't read"),
@@ -217,7 +220,15 @@ def test_times_and_weekdays() -> None:
     assert parse_when("Tuesday at noon") == (1, "12:00")
     assert parse_when("wed 18h") == (2, "18:00")
     assert parse_when("wed 18h30") == (2, "18:30")
-    for alone, clock in (("noon", "12:00"), ("18h30", "18:30"), ("midnight", "00:00")):
+    assert parse_when("friday 7 p.m.") == (4, "19:00")
+    assert parse_when("Sunday 12 noon") == (6, "12:00")
+    for alone, clock in (
+        ("noon", "12:00"),
+        ("12 noon", "12:00"),
+        ("18h30", "18:30"),
+        ("midnight", "00:00"),
+        ("7 p.m.", "19:00"),
+    ):
         assert parse_when_parts(alone) == (None, clock)  # the day came in an earlier answer
     assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
@@ -247,6 +258,8 @@ def test_times_and_weekdays() -> None:
         ("Central European Time", "Europe/Berlin"),
         ("Japan time", "Asia/Tokyo"),  # the current name, not tzdata's old link "Japan"
         ("Hawaii time", "Pacific/Honolulu"),
+        ("Indian Standard Time", "Asia/Kolkata"),  # not Indianapolis
+        ("New Zealand time", "Pacific/Auckland"),
     ],
 )
 def test_time_zones_resolve(text: str, expected: str) -> None:

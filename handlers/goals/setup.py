@@ -51,9 +51,14 @@ async def start_goal(ctx: Context) -> Reply:
             resumed.sections.insert(0, Section(paragraphs=["Picking up where you left off."]))
             return resumed
     role = ctx.role()
-    if ctx.args and role.certifications is not None:
-        await ctx.set_state(STATE, {"step": "cert", "role": role.id})
-        return await _typed_credential(ctx, role, ctx.args)
+    if ctx.args:
+        # The chosen role's roadmap first, then any role's that has the credential.
+        packs = [role, *(p for p in ctx.services.library.packs if p.id != role.id)]
+        with_it = [p for p in packs if p.certifications and match_certs(p.certifications, ctx.args)]
+        role = with_it[0] if with_it else role
+        if role.certifications is not None:
+            await ctx.set_state(STATE, {"step": "cert", "role": role.id})
+            return await _typed_credential(ctx, role, ctx.args)
     return await ask_credential(ctx, role)
 
 
