@@ -342,7 +342,7 @@ async def test_goal_with_a_credential_named_starts_at_the_date(chat: Chat, bot: 
     assert len([b for b in reply.all_buttons() if "Cancel" not in b.label]) == 2
     await chat.say("/cancel")
     assert "not on the Machine Learning Engineer roadmap" in text_of(await chat.say("/goal blorp"))
-    await chat.say("/cancel")
+    assert "cancelled" in text_of(await chat.say("/goal cancel")), "not read as a credential"
     await chat.say("/roles llm engineer")  # a role with no roadmap: the code is found elsewhere
     assert "2/4" in text_of(await chat.say("/goal MLA-C01"))
     assert await goals_of(bot) == []

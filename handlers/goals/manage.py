@@ -25,6 +25,7 @@ from handlers.goals.shared import (
     upcoming,
 )
 from handlers.goals.views import calendar_reply
+from handlers.start import cancel
 from storage.goals import GoalView
 
 router = Router("goal management")
@@ -155,6 +156,8 @@ async def _after_change(ctx: Context, view: GoalView, note: str) -> Reply:
 async def goal_command(ctx: Context) -> Reply:
     require_private(ctx)
     verb = ctx.args.strip().lower()
+    if verb == "cancel":  # "/goal cancel" in the middle of the set-up means /cancel
+        return await cancel(ctx)
     if verb in ("pause", "resume", "stop", "change"):
         view = await ctx.services.goals.current(ctx.user.id or 0)
         if view is None:
