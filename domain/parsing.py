@@ -106,11 +106,12 @@ def _read_date(cleaned: str, today: date) -> date | None:
         day, word, year = int(m[2]), m[1], m[3]
     elif (m := re.fullmatch(rf"{_MONTH}\s+(\d{{4}})", cleaned)) and m[1] in _MONTHS:
         month, year = _MONTHS[m[1]], int(m[2])
-        last = _build_date(year, month, calendar.monthrange(max(year, 1), month)[1])
+        first = _build_date(year, month, 1)  # refuses a year 0
+        last = first.replace(day=calendar.monthrange(year, month)[1])
         name = calendar.month_name[month]
         if last <= today:
             raise InputError(f"{name} {year} has passed. Give the date of an exam still to come.")
-        if date(year, month, 1) > today + MAX_EXAM_AHEAD:
+        if first > today + MAX_EXAM_AHEAD:
             raise InputError(f"{name} {year} is more than two years away. Choose a closer date.")
         raise InputError(
             f"Which day in {name} {year}? Write the whole date, e.g. 15 {name} {year}."
