@@ -31,7 +31,7 @@ from storage.models import Delivery, Goal, Subscription
 from storage.outbox.policy import Claimed, Decision, Due, claimed, decide
 
 MAX_ROWS = 1000
-"""Outbox rows per INSERT: 9 parameters each, well under SQLite's 32,766."""
+"""Outbox rows per INSERT: 10 parameters each, well under SQLite's 32,766."""
 MAX_IDS = 1000
 """Ids per ``IN (…)`` list."""
 
@@ -47,19 +47,18 @@ DUE = (
     "ORDER BY s.next_due_utc LIMIT ?"
 )
 INSERT = (
-    f'INSERT INTO {_D} ("key", subscription_id, platform, chat_id, occurrence_utc, '
-    'status, attempts, last_error, created_utc) VALUES {} RETURNING id, "key"'
+    f'INSERT INTO {_D} (id, "key", subscription_id, platform, chat_id, occurrence_utc, '
+    "status, attempts, last_error, created_utc) VALUES {}"
 )
+LAST_ID = f"SELECT max(id) FROM {_D}"
 ADVANCE = (
     f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
     "WHERE id IN ({})"
 )
 PAUSED_REASON = f"UPDATE {_S} SET paused_reason = ? WHERE id = ?"
 COMPLETED = f"UPDATE {_G} SET status = 'completed' WHERE id IN ({{}})"
-START = (
-    f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) "
-    "AND status = 'pending' AND attempts = 0 RETURNING id"
-)
+START = f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) AND status = 'pending' AND attempts = 0"
+STARTED = START + " RETURNING id"
 SENT = f"UPDATE {_D} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{}})"
 FAILED = f"UPDATE {_D} SET status = 'failed', last_error = ?, attempts = ? WHERE id = ?"
 
@@ -75,8 +74,8 @@ class DBAPI(Protocol):
 def sql(template: str, *counts: int) -> str:
     """``template`` with ``counts[i]`` placeholders in its i-th ``{}``: the text depends only on
     the counts, so a busy minute's full chunks reuse one prepared statement. The INSERT's
-    ``{}`` takes a row of nine placeholders per count."""
-    row = "(?,?,?,?,?,?,?,?,?)" if template is INSERT else "?"
+    ``{}`` takes a row of ten placeholders per count."""
+    row = "(?,?,?,?,?,?,?,?,?,?)" if template is INSERT else "?"
     return template.format(*(",".join([row] * n) for n in counts))
 
 
@@ -136,9 +135,9 @@ class Statements:
         finally:
             cursor.close()
         sends = [
-            claimed(r, ids[d.pending.key], d)
-            for r, d in zip(due, decisions, strict=True)
-            if d.pending is not None
+            claimed(r, did, d)
+            for r, d, did in zip(due, decisions, ids, strict=True)
+            if did is not None
         ]
         return sends, len(due)
 
@@ -157,28 +156,39 @@ class Statements:
             ) in cursor.fetchall()
         ]  # fmt: skip
 
-    def _insert(self, cursor: Any, decisions: list[Decision]) -> dict[str, int]:
-        rows = [row for d in decisions for row in d.rows]
+    def _insert(self, cursor: Any, decisions: list[Decision]) -> list[int | None]:
+        """Write every decision's outbox rows; returns each decision's pending row's id (None
+        where it has none).
+
+        The ids are given, not returned: under the claim's write lock nobody else inserts, so
+        the rows take the ids after the table's largest, in order — the id SQLite would pick
+        for each (``max(id) + 1``), without ``RETURNING``, which cost SQLite more than the
+        insert's own work per row. A clash with an id taken anyway (it cannot happen under the
+        lock) would fail the claim's transaction like a duplicate key, and nothing is sent."""
         t = self.write_time
-        ids: dict[str, int] = {}
-        for at in range(0, len(rows), MAX_ROWS):
-            part = rows[at : at + MAX_ROWS]
-            params: list = []
-            for key, sid, platform, chat, occurrence, status, attempts, error, made in part:
-                params += (
-                    key,
-                    sid,
-                    platform,
-                    chat,
-                    t(occurrence),
-                    status,
-                    attempts,
-                    error,
-                    t(made),
-                )
-            cursor.execute(sql(INSERT, len(part)), params)
-            ids.update((key, did) for did, key in cursor.fetchall())
-        return ids
+        cursor.execute(LAST_ID)
+        (last,) = cursor.fetchone()
+        did = last or 0
+        pending: list[int | None] = []
+        params: list = []
+        count = 0
+        for d in decisions:
+            mine = None
+            for row in d.rows:
+                key, sid, platform, chat, occurrence, status, attempts, error, made = row
+                did += 1
+                if row is d.pending:
+                    mine = did
+                params += (did, key, sid, platform, chat, t(occurrence), status, attempts, error)
+                params.append(t(made))
+                count += 1
+                if count == MAX_ROWS:
+                    cursor.execute(sql(INSERT, count), params)
+                    params, count = [], 0
+            pending.append(mine)
+        if count:
+            cursor.execute(sql(INSERT, count), params)
+        return pending
 
     def _advance(self, cursor: Any, due: list[Due], decisions: list[Decision]) -> None:
         """One UPDATE per distinct outcome, not per row: at a busy minute most claimed rows
@@ -197,14 +207,15 @@ class Statements:
             self._each_piece(cursor, COMPLETED, (), completed)
 
     @staticmethod
-    def _each_piece(cursor: Any, template: str, head: tuple, ids: Sequence[int]) -> list:
-        """Run ``template`` (ids in its ``{}``) for ``ids`` in pieces of at most MAX_IDS."""
-        rows: list = []
+    def _each_piece(cursor: Any, template: str, head: tuple, ids: Sequence[int]) -> int:
+        """Run ``template`` (ids in its ``{}``) for ``ids`` in pieces of at most MAX_IDS;
+        returns the rows it changed."""
+        changed = 0
         for at in range(0, len(ids), MAX_IDS):
             piece = ids[at : at + MAX_IDS]
             cursor.execute(sql(template, len(piece)), (*head, *piece))
-            rows += cursor.fetchall()
-        return rows
+            changed += cursor.rowcount
+        return changed
 
     # -- the send window -----------------------------------------------------------------------
 
@@ -219,8 +230,33 @@ class Statements:
         """Record finished sends and start the next ones in one transaction on an autocommit
         ``conn``; returns the started ids this worker now owns. (Measured: BEGIN, two plain
         UPDATEs and COMMIT on the loop's thread cost less than one autocommit UPDATE that does
-        both with CASE expressions.)"""
+        both with CASE expressions.)
+
+        Starting is the compare-and-set attempts 0 → 1. When it changes as many rows as it was
+        given, every one of them is this worker's; only when some were started already (a
+        recovery racing this worker) is the transaction rolled back and run again asking which
+        rows it changed: ``RETURNING`` cost SQLite more than the two UPDATEs themselves."""
         cursor = conn.cursor()
+        try:
+            owned = self._settle(cursor, sent, failures, now, start, returning=False)
+            if owned is None:
+                owned = self._settle(cursor, sent, failures, now, start, returning=True)
+            return owned
+        finally:
+            cursor.close()
+
+    def _settle(
+        self,
+        cursor: Any,
+        sent: Sequence[int],
+        failures: Sequence[tuple[int, str, int]],
+        now: datetime,
+        start: Sequence[int],
+        *,
+        returning: bool,
+    ) -> set[int] | None:
+        """One settle transaction; None, rolled back, when not all of ``start`` could be
+        started and ``returning`` was not asked for."""
         cursor.execute("BEGIN IMMEDIATE")
         try:
             if failures:
@@ -229,14 +265,22 @@ class Statements:
                 )
             if sent:
                 self._each_piece(cursor, SENT, (self.write_time(now),), sent)
-            owned = {row[0] for row in self._each_piece(cursor, START, (), start)}
+            if returning:
+                owned = set()
+                for at in range(0, len(start), MAX_IDS):
+                    piece = start[at : at + MAX_IDS]
+                    cursor.execute(sql(STARTED, len(piece)), piece)
+                    owned.update(row[0] for row in cursor.fetchall())
+            elif self._each_piece(cursor, START, (), start) == len(start):
+                owned = set(start)
+            else:
+                cursor.execute("ROLLBACK")
+                return None
             cursor.execute("COMMIT")
             return owned
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
-        finally:
-            cursor.close()
 
 
 def is_busy(exc: sqlite3.OperationalError) -> bool:
