@@ -25,16 +25,15 @@ caches it under that small key, so composing any nudge is a lookup (the dates ar
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from domain.schedule import Step, full_rounds, steps
+
 DEFAULT_WEEKS = 8
 """Plan length when no exam date is set (the 8-week example of domain-facts.md section 2)."""
-
-REVIEW_GAP = 2
-"""Weeks since a domain was last seen before it comes back as a spaced review."""
 
 DomainSpec = tuple[str, float] | tuple[str, float, tuple[str, ...]]
 """(name, weight) or (name, weight, to-dos): hashable, so plans cache by it."""
@@ -109,16 +108,6 @@ def allocate(weights: list[float], weeks: int) -> list[int]:
         i = max(range(len(alloc)), key=lambda j: (ideal[j] - alloc[j], -j))
         alloc[i] += 1
     return alloc
-
-
-def interleave(counts: Sequence[int]) -> Iterator[int]:
-    """Domain indices week by week: round r visits, in order, every domain with more than r
-    weeks, so heavier domains come back in more rounds and none sits in one block. Lazy, like
-    the weeks built from it."""
-    for round_ in range(max(counts, default=0)):
-        for i, count in enumerate(counts):
-            if count > round_:
-                yield i
 
 
 @lru_cache(maxsize=2048)
@@ -221,29 +210,10 @@ def _grouped_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
         yield PlanWeek(i + 1, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
 
 
-Step = tuple[int, int, int, int]
-"""One interleaved study week as numbers: (domain, part, parts, reviewed domain or -1)."""
-
-
 def _schedule(specs: Specs, study: int) -> Iterator[Step]:
     """The interleaved study weeks as :data:`Step` numbers, in order: what a week is, without
-    its text. A generator of small integers, so reaching week n costs n cheap steps and only the
-    weeks asked for are built (:func:`week_of`)."""
-    counts = _allocation(specs, study)
-    seen = [0] * len(specs)
-    last: dict[int, int] = {}  # domain -> the last week it was studied or reviewed
-    for number, i in enumerate(interleave(counts), start=1):
-        seen[i] += 1
-        # The review: of the other domains seen at least REVIEW_GAP weeks ago, the one seen
-        # longest ago (the first in the guide's order on a tie).
-        pick, when = -1, number
-        for j, week in last.items():
-            if j != i and number - week >= REVIEW_GAP and (week, j) < (when, pick):
-                pick, when = j, week
-        if pick >= 0:
-            last[pick] = number
-        last[i] = number
-        yield i, seen[i], counts[i], pick
+    its text (a generator of small integers, so only the weeks asked for are built)."""
+    return steps(_allocation(specs, study), 0, [0] * len(specs), [])
 
 
 def _study_week(specs: Specs, number: int, step: Step) -> PlanWeek:
@@ -284,29 +254,47 @@ def layout(domains: tuple[DomainSpec, ...], total: int) -> Plan:
 
 
 class _Prefix:
-    """The study weeks of one (domains, length) as far as a nudge has asked: the schedule's
-    steps up to the furthest week asked, and the weeks asked for, built once each."""
+    """The study weeks of one (domains, length) as far as a nudge has asked: the steps of its
+    full rounds from the shared :class:`domain.schedule.FullRounds`, its own last rounds' steps
+    up to the furthest week asked, and the weeks asked for, built once each."""
 
-    __slots__ = ("_rest", "_specs", "steps", "weeks")
+    __slots__ = ("_counts", "_full", "_rest", "_shared", "_specs", "steps", "weeks")
 
     def __init__(self, domains: tuple[DomainSpec, ...], total: int) -> None:
         self._specs = specs = _normalise(domains)
         study = _study_count(total)
         self.steps: list[Step] = []
+        """The plan's own steps, after its full rounds."""
         self.weeks: dict[int, PlanWeek] = {}
+        self._rest: Iterator[Step] | None = None
+        self._counts = counts = _allocation(specs, study)
+        self._shared = full_rounds(len(specs))
+        self._full = min(counts) * len(specs)
+        """Weeks in full rounds."""
         if study < len(specs):  # grouped: at most a handful of weeks, built at once
             self.weeks = dict(enumerate(_study_weeks(specs, study), start=1))
-            self._rest: Iterator[Step] = iter(())
-        else:
-            self._rest = _schedule(specs, study)
+            self._full = 0
+
+    def step(self, number: int) -> Step:
+        n, full = len(self._specs), self._full
+        if number <= full:
+            self._shared.until(-(-number // n))
+            i, part, _, pick = self._shared.steps[number - 1]
+            return i, part, self._counts[i], pick
+        if self._rest is None:
+            rounds = full // n
+            self._shared.until(rounds)
+            last, order = self._shared.rounds[rounds]
+            self._rest = steps(self._counts, rounds, list(last), list(order))
+        own = self.steps
+        while len(own) < number - full:
+            own.append(next(self._rest))
+        return own[number - full - 1]
 
     def week(self, number: int) -> PlanWeek:
         week = self.weeks.get(number)
         if week is None:
-            steps = self.steps
-            while len(steps) < number:
-                steps.append(next(self._rest))
-            week = self.weeks[number] = _study_week(self._specs, number, steps[number - 1])
+            week = self.weeks[number] = _study_week(self._specs, number, self.step(number))
         return week
 
 

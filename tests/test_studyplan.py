@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,8 +19,11 @@ from domain.parsing import (
     parse_when,
     parse_when_parts,
 )
+from domain.schedule import REVIEW_GAP
 from domain.studyplan import (
     DEFAULT_WEEKS,
+    _allocation,
+    _schedule,
     allocate,
     build_plan,
     layout,
@@ -142,6 +146,66 @@ def test_a_nudge_week_built_as_far_as_asked_is_the_full_layouts_week() -> None:
                     assert got.topic == "Keep practising"
                 else:
                     assert got == expected, (cert.id, total, number)
+
+
+SCHEDULE_WEIGHTS = (
+    [1.0],
+    [1.0, 1.0],
+    [28.0, 26.0, 22.0, 24.0],
+    [5.0] * 6,
+    [80.0, 10.0, 10.0],
+    [13.0, 14.0, 18.0, 20.0, 22.0, 13.0],
+    [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+)
+
+
+def _schedule_by_definition(specs: list, study: int) -> list[tuple[int, int, int, int]]:
+    """The schedule as the docstring defines it, looking at every domain each week."""
+    counts = _allocation(specs, study)
+    seen = [0] * len(specs)
+    last: dict[int, int] = {}
+    steps = []
+    rounds = [i for r in range(max(counts)) for i, count in enumerate(counts) if count > r]
+    for number, i in enumerate(rounds, start=1):
+        seen[i] += 1
+        eligible = [(week, j) for j, week in last.items() if j != i and number - week >= REVIEW_GAP]
+        pick = min(eligible)[1] if eligible else -1
+        if pick >= 0:
+            last[pick] = number
+        last[i] = number
+        steps.append((i, seen[i], counts[i], pick))
+    return steps
+
+
+def test_the_schedule_kept_in_order_picks_the_reviews_the_definition_picks() -> None:
+    """_schedule keeps the domains ordered by when they were last seen and looks at two of
+    them a week; the review it picks is the one a search of every domain picks, ties included
+    (equal weights make many), for every plan length and number of domains."""
+    for weights in SCHEDULE_WEIGHTS:
+        specs = [(f"d{n}", w, ()) for n, w in enumerate(weights)]
+        for study in range(len(specs), 130):
+            assert list(_schedule(specs, study)) == _schedule_by_definition(specs, study), (
+                weights,
+                study,
+            )
+
+
+def test_weeks_from_the_rounds_every_plan_length_shares_are_each_lengths_own() -> None:
+    """The rounds in which every domain is studied are worked out once per number of domains
+    and shared by every plan length (each then goes on from their end on its own): asked in an
+    order that has one length extend the shared rounds and another use them, every week equals
+    the week of the full layout, worked out for that length alone."""
+    rng = random.Random(5)
+    for weights in SCHEDULE_WEIGHTS:
+        domains = tuple((f"w{len(weights)}-d{n}", w) for n, w in enumerate(weights))
+        asks = [(total, number) for total in range(1, 131) for number in range(1, total + 1)]
+        rng.shuffle(asks)
+        for total, number in asks:
+            assert week_of(domains, total, number) == layout(domains, total).weeks[number - 1], (
+                weights,
+                total,
+                number,
+            )
 
 
 def test_next_and_latest_occurrence_are_inverse() -> None:
