@@ -153,11 +153,14 @@ class Statements:
     def _due(self, cursor: Any, now: datetime, platforms: Sequence[str], limit: int) -> list[Due]:
         cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
         t, day, created, new = self.read_time, self.read_day, read_utc, tuple.__new__
+        # The converters handle None too; the checks inline save a call for the usual NULLs.
         return [
             new(Due, (
-                sid, kind, platform, chat, role, weekday, at, tz, t(due), t(snoozed),
-                None if skip is None else bool(skip), goal, cert, day(exam), created(goal_set),
-                day(start),
+                sid, kind, platform, chat, role, weekday, at, tz, t(due),
+                None if snoozed is None else t(snoozed), None if skip is None else bool(skip),
+                goal, cert, None if exam is None else day(exam),
+                None if goal_set is None else created(goal_set),
+                None if start is None else day(start),
             ))
             for (
                 sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
