@@ -22,7 +22,7 @@ A second copy of a weekly reminder annoys people more than a rare missing one, a
 what happened.
 
 The policy is in :mod:`storage.outbox.policy`, SQLite's statements in :mod:`storage.outbox.sqlite`,
-PostgreSQL's and recovery in :mod:`storage.outbox.core`.
+PostgreSQL's in :mod:`storage.outbox.core`.
 """
 
 from __future__ import annotations
@@ -172,8 +172,12 @@ class Outbox:
         recorded as failed with "outcome unknown" (at most once). Returns (to send, abandoned)."""
         if not platforms:
             return [], 0
+        stale, names = now - self.lease, list(platforms)
+        if self._sqlite is not None:
+            recover = self._sqlite.recover
+            return await self.on_sqlite(lambda conn: recover(conn, stale, names))
         async with self.db.engine.begin() as conn:
-            return await core.recover(conn, now - self.lease, platforms)
+            return await core.recover(conn, stale, names)
 
     async def due(self, now: datetime, limit: int = 20) -> list[Subscription]:
         """What falls due next (or is overdue), soonest first: for ``careerbot nudges due``."""

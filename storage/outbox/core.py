@@ -1,6 +1,6 @@
-"""The outbox's statements through SQLAlchemy Core: the claim and the send window on PostgreSQL
-(with ``FOR UPDATE SKIP LOCKED``, so concurrent workers take disjoint rows), and recovery after a
-crash on every database (rare, so it stays in the readable form)."""
+"""The outbox's statements through SQLAlchemy Core, for PostgreSQL: the claim (with ``FOR UPDATE
+SKIP LOCKED``, so concurrent workers take disjoint rows), the send window, and recovery after a
+crash (SQLite's are in :mod:`storage.outbox.sqlite`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Delivery, Goal, Subscription
-from storage.outbox.policy import Claimed, Due, claimed, decide
+from storage.outbox.policy import ABANDONED, Claimed, Due, claimed, decide
 
 S = Subscription.__table__.c  # type: ignore[attr-defined]
 D = Delivery.__table__.c  # type: ignore[attr-defined]
@@ -155,10 +155,7 @@ async def recover(
             D.created_utc <= stale,
             D.platform.in_(list(platforms)),
         )
-        .values(
-            status="failed",
-            last_error="outcome unknown: the worker stopped mid-send; not resent",
-        )
+        .values(status="failed", last_error=ABANDONED)
     )
     rows = (
         await conn.execute(

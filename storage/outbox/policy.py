@@ -21,6 +21,8 @@ CATCH_UP = timedelta(hours=24)
 """A missed occurrence younger than this is sent once, late; an older one is recorded as skipped."""
 LEASE = timedelta(minutes=2)
 """A delivery left pending this long belongs to a worker that stopped."""
+ABANDONED = "outcome unknown: the worker stopped mid-send; not resent"
+"""The record of a send that had started when its worker stopped (see storage/outbox)."""
 MAX_MISSED_ROWS = 60
 """Skipped rows written for one long outage; older missed weeks are summarised in the last one."""
 

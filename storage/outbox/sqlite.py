@@ -6,7 +6,13 @@ synchronous function over a DB-API connection, run on the event loop's own threa
 sqlite3 connection of :meth:`storage.db.Database.direct` — a write transaction of one batch is
 a few milliseconds there — and, when that connection finds the file busy (another process
 writing, a checkpoint), run the same function through aiosqlite, which waits properly. The send
-window's settles (one short transaction each) work the same way.
+window's settles (one short transaction each) and the recovery each tick begins with work the
+same way.
+
+Two things SQLite charges more for than the work itself are avoided: ``RETURNING`` (the claim
+gives its rows their ids, and a settle checks the number of rows it started; see :meth:`claim`'s
+``_insert`` and :meth:`Statements.settle`), and long ``IN`` lists where the ids are one unbroken
+run (named by their two ends instead).
 
 Values are stored and read exactly as SQLAlchemy's Core statements store and read them: times
 and days go through the processors SQLAlchemy itself uses (taken once from the column types,
@@ -28,7 +34,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Dialect
 
 from storage.models import Delivery, Goal, Subscription
-from storage.outbox.policy import Claimed, Decision, Due, claimed, decide
+from storage.outbox.policy import ABANDONED, Claimed, Decision, Due, claimed, decide
 
 MAX_ROWS = 1000
 """Outbox rows per INSERT: 10 parameters each, well under SQLite's 32,766."""
@@ -61,6 +67,17 @@ START = f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) AND status = 'pending'
 STARTED = START + " RETURNING id"
 SENT = f"UPDATE {_D} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{}})"
 FAILED = f"UPDATE {_D} SET status = 'failed', last_error = ?, attempts = ? WHERE id = ?"
+ABANDON = (
+    f"UPDATE {_D} SET status = 'failed', last_error = ? WHERE status = 'pending' "
+    "AND attempts > 0 AND created_utc <= ? AND platform IN ({})"
+)
+STALE = (
+    'SELECT d.id, d."key", d.occurrence_utc, s.id, s.kind, s.platform, s.chat_id, s.role_id, '
+    "s.weekday, s.local_time, s.timezone, s.next_due_utc, s.goal_id, g.cert_id, g.exam_date, "
+    f"g.created_utc, g.plan_start FROM {_D} AS d JOIN {_S} AS s ON s.id = d.subscription_id "
+    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id WHERE d.status = 'pending' "
+    "AND d.attempts = 0 AND d.created_utc <= ? AND d.platform IN ({}) LIMIT 1000"
+)
 
 
 class DBAPI(Protocol):
@@ -234,6 +251,42 @@ class Statements:
                 cursor.execute(sql(template, len(piece)), (*head, *piece))
             changed += cursor.rowcount
         return changed
+
+    # -- recovery ------------------------------------------------------------------------------
+
+    def recover(
+        self, conn: DBAPI, stale: datetime, platforms: Sequence[str]
+    ) -> tuple[list[Claimed], int]:
+        """:func:`storage.outbox.core.recover` in one write transaction on ``conn``: stale started
+        sends → failed "outcome unknown"; stale never-started ones returned to send (a page of
+        at most 1,000). Every tick begins with it, and on a fresh process the Core statements'
+        first compilation cost more than a busy minute's claim."""
+        cursor = conn.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            when = self.write_time(stale)
+            cursor.execute(sql(ABANDON, len(platforms)), (ABANDONED, when, *platforms))
+            abandoned = cursor.rowcount
+            cursor.execute(sql(STALE, len(platforms)), (when, *platforms))
+            rows = cursor.fetchall()
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            cursor.close()
+        t, day, new = self.read_time, self.read_day, tuple.__new__
+        sends = [
+            new(Claimed, (
+                did, key, sid, kind, platform, chat, role, t(occurrence), ":z" in key, weekday,
+                at, tz, t(due), goal, cert, day(exam), read_utc(made), day(start),
+            ))
+            for (
+                did, key, occurrence, sid, kind, platform, chat, role, weekday, at, tz, due, goal,
+                cert, exam, made, start,
+            ) in rows
+        ]  # fmt: skip
+        return sends, abandoned
 
     # -- the send window -----------------------------------------------------------------------
 

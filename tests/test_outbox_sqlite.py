@@ -1,0 +1,130 @@
+"""What SQLite's shortcuts rest on: ids the claim gives instead of reading them back, a window
+started without RETURNING unless a recovery raced it, runs of ids named by their ends, and
+recovery in plain SQL returning what the Core statements return."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from bot.app import CareerBot
+from storage.outbox import LEASE, core, decide, occurrence_key
+from storage.outbox.policy import Due
+from storage.outbox.sqlite import ADVANCE, SENT, START, Statements, ranged, sql
+from tests.test_scheduler import deliveries, make_goal
+
+DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
+
+
+def _raw(bot: CareerBot) -> sqlite3.Connection:
+    return sqlite3.connect(bot.db.file, isolation_level=None)  # type: ignore[arg-type]
+
+
+def _statements(bot: CareerBot) -> Statements:
+    return Statements(bot.db.engine.dialect)
+
+
+async def _claim_three(bot: CareerBot) -> list[int]:
+    for n in range(3):
+        await make_goal(bot, user=f"p{n}", weekday=1, at="19:30")
+    claimed, seen = await bot.services.outbox.claim(DUE, ["test"], 100)
+    assert seen == 3
+    return [c.delivery_id for c in claimed]
+
+
+async def test_the_ids_a_claim_gives_are_its_rows_ids_after_a_gap_too(bot: CareerBot) -> None:
+    """The claim writes its rows with the ids after the table's largest, in order, and hands
+    out those ids: each send's id is the row with its key, also when rows were deleted from
+    the end (max + 1, what SQLite itself would pick) or from the middle."""
+    first = await _claim_three(bot)
+    async with bot.db.engine.begin() as conn:
+        await conn.execute(
+            text("DELETE FROM deliveries WHERE id IN (:a, :b)"), {"a": first[0], "b": first[2]}
+        )
+    for n in range(3, 6):
+        await make_goal(bot, user=f"p{n}", weekday=1, at="19:30")
+    claimed, seen = await bot.services.outbox.claim(DUE, ["test"], 100)
+    assert seen == 3
+    rows = {d.key: d.id for d in await deliveries(bot)}
+    assert [c.delivery_id for c in claimed] == [rows[c.key] for c in claimed]
+    assert [c.delivery_id for c in claimed] == [first[1] + 1, first[1] + 2, first[1] + 3]
+
+
+async def test_a_window_started_in_part_by_a_recovery_owns_only_its_own_rows(
+    bot: CareerBot,
+) -> None:
+    """Starting is a compare-and-set checked by the number of rows changed: when another worker
+    started one of the rows first, the settle runs again asking which rows it changed, so it
+    owns only the others, and what it records as sent is recorded once."""
+    ids = await _claim_three(bot)
+    statements = _statements(bot)
+    other = _raw(bot)
+    other.execute("UPDATE deliveries SET attempts = 1 WHERE id = ?", (ids[1],))
+    conn = _raw(bot)
+    assert statements.settle(conn, [], [], DUE, ids) == {ids[0], ids[2]}
+    assert statements.settle(conn, [ids[0], ids[2]], [], DUE, []) == set()
+    rows = {d.id: (d.status, d.attempts) for d in await deliveries(bot)}
+    assert rows == {ids[0]: ("sent", 1), ids[1]: ("pending", 1), ids[2]: ("sent", 1)}
+    assert statements.settle(conn, [], [], DUE, ids) == set(), "started rows are nobody's twice"
+    for c in (conn, other):
+        c.close()
+
+
+async def test_a_run_of_ids_is_named_by_its_ends_and_a_broken_one_by_the_list(
+    bot: CareerBot,
+) -> None:
+    """An unbroken run changes exactly its rows through BETWEEN; a run with a hole (or a
+    repeated id) goes through the IN list and leaves the hole alone."""
+    ids = await _claim_three(bot)
+    assert ranged(START) == START.replace("id IN ({})", "id BETWEEN ? AND ?")
+    assert "BETWEEN" in ranged(SENT) and "BETWEEN" in ranged(ADVANCE)
+    statements, conn = _statements(bot), _raw(bot)
+    assert statements.settle(conn, [], [], DUE, [ids[2], ids[0]]) == {ids[0], ids[2]}
+    assert [d.attempts for d in await deliveries(bot)] == [1, 0, 1], "the hole is not started"
+    cursor = conn.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    sent = ("2026-11-24 18:31:00.000000",)
+    # As many ids as the run from the first to the last, but one repeated: not a run.
+    assert statements._each_piece(cursor, SENT, sent, [ids[0], ids[2], ids[0]]) == 2
+    cursor.execute("COMMIT")
+    assert [d.status for d in await deliveries(bot)] == ["sent", "pending", "sent"]
+    assert statements.settle(conn, [], [], DUE, [ids[1]]) == {ids[1]}
+    cursor.execute("BEGIN IMMEDIATE")
+    assert statements._each_piece(cursor, SENT, sent, ids[::-1]) == 3
+    cursor.execute("COMMIT")
+    assert [d.status for d in await deliveries(bot)] == ["sent"] * 3
+    assert sql(START, 2).count("?") == 2
+    conn.close()
+
+
+async def test_recovery_in_plain_sql_returns_what_the_core_statements_return(
+    bot: CareerBot,
+) -> None:
+    """SQLite's recovery and the Core one (PostgreSQL's) on the same stale rows: the same sends,
+    field by field, and the same started rows written off — run on copies of one state."""
+    ids = await _claim_three(bot)
+    conn = _raw(bot)
+    conn.execute("UPDATE deliveries SET attempts = 1 WHERE id = ?", (ids[0],))
+    later = DUE + LEASE + timedelta(minutes=1)
+    async with bot.db.engine.connect() as aconn:
+        trans = await aconn.begin()
+        by_core = await core.recover(aconn, later - LEASE, ["test"])
+        await trans.rollback()
+    by_sql = _statements(bot).recover(conn, later - LEASE, ["test"])
+    assert by_sql == by_core
+    assert by_sql[1] == 1 and sorted(c.delivery_id for c in by_sql[0]) == ids[1:]
+    rows = {d.id: (d.status, d.last_error) for d in await deliveries(bot)}
+    assert rows[ids[0]][0] == "failed" and "outcome unknown" in (rows[ids[0]][1] or "")
+    assert _statements(bot).recover(conn, DUE - timedelta(minutes=5), ["test"]) == ([], 0)
+    conn.close()
+
+
+def test_the_usual_decision_keys_its_row_as_occurrence_key_does() -> None:
+    row = Due(7, "nudge", "test", "c", "mle", 1, "19:30", "Europe/Berlin", DUE, None, False,
+              3, "aws-mla", None, None, None)  # fmt: skip
+    decision = decide(row, DUE)
+    assert decision.pending is not None
+    assert decision.pending.key == occurrence_key("nudge", 7, DUE, None)
+    assert decision.rows == [decision.pending] and decision.outcome[2] == "active"
