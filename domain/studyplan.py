@@ -54,11 +54,14 @@ class PlanWeek:
 
     @property
     def heading(self) -> str:
-        if self.parts == 1:
-            topic = self.topic
-        else:
-            topic = f"{self.topic} (week {self.part} of {self.parts} on this area)"
-        return f"Week {self.number}: {topic}"
+        return heading(self.number, self.topic, self.part, self.parts)
+
+
+def heading(number: int, topic: str, part: int = 1, parts: int = 1) -> str:
+    """A week's heading: "Week 3: Deployment (week 2 of 3 on this area)"."""
+    if parts != 1:
+        topic = f"{topic} (week {part} of {parts} on this area)"
+    return f"Week {number}: {topic}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +221,12 @@ def _schedule(specs: Specs, study: int) -> Iterator[Step]:
 
 def _study_week(specs: Specs, number: int, step: Step) -> PlanWeek:
     """The week a :data:`Step` describes, with its topic and to-dos."""
+    name, todo, review = _step_words(specs, step)
+    return PlanWeek(number, date.min, name, "study", step[1], step[2], todo, review)
+
+
+def _step_words(specs: Specs, step: Step) -> tuple[str, tuple[str, ...], str | None]:
+    """A step's topic, to-dos and reviewed domain."""
     i, part, parts, pick = step
     name, _, todos = specs[i]
     todo = _study_todo(name, todos, part, parts)
@@ -225,7 +234,7 @@ def _study_week(specs: Specs, number: int, step: Step) -> PlanWeek:
     if pick >= 0:
         review = specs[pick][0]
         todo = (*todo, _review_line(review))
-    return PlanWeek(number, date.min, name, "study", part, parts, todo, review)
+    return name, todo, review
 
 
 @lru_cache(maxsize=64)
@@ -255,25 +264,24 @@ def layout(domains: tuple[DomainSpec, ...], total: int) -> Plan:
 
 class _Prefix:
     """The study weeks of one (domains, length) as far as a nudge has asked: the steps of its
-    full rounds from the shared :class:`domain.schedule.FullRounds`, its own last rounds' steps
-    up to the furthest week asked, and the weeks asked for, built once each."""
+    full rounds from the shared :class:`domain.schedule.FullRounds`, and its own last rounds'
+    steps up to the furthest week asked."""
 
-    __slots__ = ("_counts", "_full", "_rest", "_shared", "_specs", "steps", "weeks")
+    __slots__ = ("_counts", "_full", "_grouped", "_rest", "_shared", "_specs", "steps")
 
     def __init__(self, domains: tuple[DomainSpec, ...], total: int) -> None:
         self._specs = specs = _normalise(domains)
         study = _study_count(total)
         self.steps: list[Step] = []
         """The plan's own steps, after its full rounds."""
-        self.weeks: dict[int, PlanWeek] = {}
         self._rest: Iterator[Step] | None = None
         self._counts = counts = _allocation(specs, study)
         self._shared = full_rounds(len(specs))
         self._full = min(counts) * len(specs)
         """Weeks in full rounds."""
+        self._grouped: list[PlanWeek] = []
         if study < len(specs):  # grouped: at most a handful of weeks, built at once
-            self.weeks = dict(enumerate(_study_weeks(specs, study), start=1))
-            self._full = 0
+            self._grouped = list(_study_weeks(specs, study))
 
     def step(self, number: int) -> Step:
         n, full = len(self._specs), self._full
@@ -291,27 +299,32 @@ class _Prefix:
             own.append(next(self._rest))
         return own[number - full - 1]
 
-    def week(self, number: int) -> PlanWeek:
-        week = self.weeks.get(number)
-        if week is None:
-            week = self.weeks[number] = _study_week(self._specs, number, self.step(number))
-        return week
+    def words(self, number: int) -> tuple[str, tuple[str, ...]]:
+        if self._grouped:
+            week = self._grouped[number - 1]
+            return week.heading, week.todo
+        step = self.step(number)
+        name, todo, _ = _step_words(self._specs, step)
+        return heading(number, name, step[1], step[2]), todo
 
 
 _prefix = lru_cache(maxsize=4096)(_Prefix)
 
 
-def week_of(domains: tuple[DomainSpec, ...], total: int, number: int) -> PlanWeek:
-    """Week ``number`` of a ``total``-week plan, undated (the nudge's path): the same week as
-    ``layout(domains, total).weeks[number - 1]``, at the cost of the weeks up to ``number``
-    once per (domains, total) — goals set a few weeks ago on a plan of two years need their
-    first few weeks, not all hundred."""
+def week_words(
+    domains: tuple[DomainSpec, ...], total: int, number: int
+) -> tuple[str, tuple[str, ...]]:
+    """The heading and to-dos of week ``number`` of a ``total``-week plan (the nudge's path):
+    those of ``layout(domains, total).weeks[number - 1]``, at the cost of the weeks up to
+    ``number`` once per (domains, total) — goals set a few weeks ago on a plan of two years
+    need their first few weeks, not all hundred — and without building the week itself."""
     if not 1 <= number <= total:
-        return _keep_practising(number)
-    study = _study_count(total)
-    if number > study:
-        return _closing_weeks(total)[number - study - 1]
-    return _prefix(domains, total).week(number)
+        week = _keep_practising(number)
+    elif number > (study := _study_count(total)):
+        week = _closing_weeks(total)[number - study - 1]
+    else:
+        return _prefix(domains, total).words(number)
+    return week.heading, week.todo
 
 
 def _dated(week: PlanWeek, start: date) -> PlanWeek:

@@ -22,7 +22,7 @@ from bot.router import Router
 from bot.services import Services
 from content.loader import Library
 from domain.parsing import InputError, parse_clock, parse_weekday
-from domain.studyplan import DomainSpec, plan_length, week_number, week_of, weeks_left
+from domain.studyplan import DomainSpec, plan_length, week_number, week_words, weeks_left
 from domain.weekly import day_text, describe_local, first_session_day, zone
 from domain.zones import resolve_timezone
 from handlers.certs import cert_title
@@ -108,11 +108,11 @@ def _week(
     if credential is None:
         return None
     name, domains = credential
-    week = week_of(domains, total, number)
-    title = f"{name} · {week.heading}"
+    heading, todo = week_words(domains, total, number)
+    title = f"{name} · {heading}"
     if snoozed:
         title = f"Reminder (snoozed) — {title}"
-    return title, Section(heading="What to do this week", bullets=list(week.todo))
+    return title, Section(heading="What to do this week", bullets=list(todo))
 
 
 @lru_cache(maxsize=1024)
