@@ -9,10 +9,10 @@ writing, a checkpoint), run the same function through aiosqlite, which waits pro
 window's settles (one short transaction each) and the recovery each tick begins with work the
 same way.
 
-Two things SQLite charges more for than the work itself are avoided: ``RETURNING`` (the claim
-gives its rows their ids, and a settle checks the number of rows it started; see :meth:`claim`'s
-``_insert`` and :meth:`Statements.settle`), and long ``IN`` lists where the ids are one unbroken
-run (named by their two ends instead).
+Two things SQLite charges more for than the work they stand for are avoided: ``RETURNING`` (the
+claim gives its rows their ids, and a settle counts the rows it started; see
+``Statements._insert`` and :meth:`Statements.settle`), and ``IN`` lists of ids that are one
+unbroken run (named by their two ends instead).
 
 Values are stored and read exactly as SQLAlchemy's Core statements store and read them: times
 and days go through the processors SQLAlchemy itself uses (taken once from the column types,
