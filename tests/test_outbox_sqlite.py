@@ -4,6 +4,7 @@ recovery in plain SQL returning what the Core statements return."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -128,3 +129,19 @@ def test_the_usual_decision_keys_its_row_as_occurrence_key_does() -> None:
     assert decision.pending is not None
     assert decision.pending.key == occurrence_key("nudge", 7, DUE, None)
     assert decision.rows == [decision.pending] and decision.outcome[2] == "active"
+
+
+async def test_recovery_waits_for_a_busy_file_instead_of_failing(bot: CareerBot) -> None:
+    """Like the claim and the settles, recovery runs on the loop's connection and, when another
+    writer holds the lock, through aiosqlite, which waits for it."""
+    ids = await _claim_three(bot)
+    other = _raw(bot)
+    other.execute("BEGIN IMMEDIATE")
+    later = DUE + LEASE + timedelta(minutes=1)
+    recovery = asyncio.ensure_future(bot.services.outbox.recover(later, ["test"]))
+    await asyncio.sleep(0.2)
+    assert not recovery.done(), "recovery waits for the lock (through aiosqlite, off the loop)"
+    other.execute("COMMIT")
+    other.close()
+    sends, abandoned = await recovery
+    assert abandoned == 0 and sorted(c.delivery_id for c in sends) == ids
