@@ -120,7 +120,7 @@ def overall(tallies: dict[str, Tally]) -> Tally:
     return total
 
 
-def tune(index: ContentIndex) -> None:
+def tune(index: ContentIndex, weights: tuple[float, ...] = (0.75, 1.0, 1.25)) -> None:
     """Grid-search the fusion weight and the decision thresholds on the DEV split only.
 
     Hard limits: no off-topic message answered directly, direct answers at least 95% right.
@@ -139,7 +139,7 @@ def tune(index: ContentIndex) -> None:
     for floor in (1.0, 1.5, 2.0):
         scope.MIN_CEILING = floor
         index._scopes.clear()
-        for weight in (0.75, 1.0, 1.25):
+        for weight in weights:
             search.DENSE_WEIGHT = weight
             rows = []
             for q in items:
@@ -170,7 +170,9 @@ def tune(index: ContentIndex) -> None:
         print(f"  top-1, objective, direct share, abstention: {[round(x, 3) for x in best[0]]}")
 
 
-def cross_validate(index: ContentIndex, folds: int = 5) -> None:
+def cross_validate(
+    index: ContentIndex, folds: int = 5, weights: tuple[float, ...] = (0.75, 1.0, 1.25, 1.5, 2.0)
+) -> None:
     """Top-1 per fold of the DEV split for each fusion weight, and the top-1 reached when the
     weight is chosen on the other folds and scored on the one left out: if that nested figure
     falls well short of the whole-dev figure, the weight is fitted to dev, not learned."""
@@ -184,7 +186,7 @@ def cross_validate(index: ContentIndex, folds: int = 5) -> None:
     fold = [n % folds for n in range(len(items))]
     kept = search.DENSE_WEIGHT
     right: dict[float, list[bool]] = {}
-    for weight in (0.75, 1.0, 1.25, 1.5, 2.0):
+    for weight in weights:
         search.DENSE_WEIGHT = weight
         right[weight] = [
             index.search(q["q"], role_id=q["role"]).hits[0].ref in q["gold"] for q in items

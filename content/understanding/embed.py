@@ -54,6 +54,47 @@ def _normalize(text: str) -> str:
     return "".join(out)
 
 
+class WordPiece:
+    """BERT's uncased WordPiece tokenizer over one vocabulary (line n of vocab.txt is id n)."""
+
+    def __init__(self, vocab: Sequence[str]) -> None:
+        self.ids = {token: i for i, token in enumerate(vocab)}
+        self.unknown = self.ids.get("[UNK]")
+        self.word_ids = lru_cache(maxsize=16384)(self._word_ids_uncached)
+
+    def _word_ids_uncached(self, word: str) -> tuple[int, ...] | None:
+        """Greedy longest-match pieces of one word, None when it cannot be spelled from them
+        (the original tokenizer then emits one unknown token for the whole word)."""
+        if len(word) > _MAX_WORD:
+            return None
+        ids: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            found = None
+            while start < end:
+                piece = word[start:end] if start == 0 else f"##{word[start:end]}"
+                if piece in self.ids:
+                    found = self.ids[piece]
+                    break
+                end -= 1
+            if found is None:
+                return None
+            ids.append(found)
+            start = end
+        return tuple(ids)
+
+    def tokens(self, text: str, keep_unknown: bool = False) -> list[int]:
+        """The token ids of a text; an unknown word is one unknown token, or (by default)
+        dropped."""
+        ids: list[int] = []
+        unknown = (self.unknown,) if keep_unknown and self.unknown is not None else ()
+        for word in _normalize(text).split():
+            found = self.word_ids(word)
+            ids.extend(unknown if found is None else found)
+        return ids if keep_unknown else [i for i in ids if i != self.unknown]
+
+
 class StaticEmbedder:
     """Maps text to unit-length vectors; texts are tokenized exactly as the source model does."""
 
@@ -62,9 +103,7 @@ class StaticEmbedder:
             raise ValueError(f"{len(vocab)} tokens for {len(vectors)} vectors")
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.dims = int(self.vectors.shape[1])
-        self._ids = {token: i for i, token in enumerate(vocab)}
-        self._unknown = self._ids.get("[UNK]")
-        self._word_ids = lru_cache(maxsize=16384)(self._word_ids_uncached)
+        self._wordpiece = WordPiece(vocab)
 
     @classmethod
     def load(cls, folder: Path = MODEL_DIR) -> StaticEmbedder:
@@ -74,33 +113,10 @@ class StaticEmbedder:
         vocab = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[: len(vectors)]
         return cls(vectors, vocab)
 
-    def _word_ids_uncached(self, word: str) -> tuple[int, ...]:
-        """Greedy longest-match WordPiece; a word that cannot be spelled from pieces is dropped
-        (the unknown token carries no meaning)."""
-        if len(word) > _MAX_WORD:
-            return ()
-        ids: list[int] = []
-        start = 0
-        while start < len(word):
-            end = len(word)
-            found = None
-            while start < end:
-                piece = word[start:end] if start == 0 else f"##{word[start:end]}"
-                if piece in self._ids:
-                    found = self._ids[piece]
-                    break
-                end -= 1
-            if found is None:
-                return ()
-            ids.append(found)
-            start = end
-        return tuple(i for i in ids if i != self._unknown)
-
     def token_ids(self, text: str) -> list[int]:
-        ids: list[int] = []
-        for word in _normalize(text).split():
-            ids.extend(self._word_ids(word))
-        return ids
+        """A word that cannot be spelled from pieces is dropped (the unknown token carries no
+        meaning in a static table)."""
+        return self._wordpiece.tokens(text)
 
     def embed(self, text: str) -> np.ndarray:
         """The mean token vector scaled to unit length; all zeros when no token is known."""
