@@ -68,6 +68,27 @@ def _relative(count: int, unit: str, today: date) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
+_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_COUNT_WORDS = {word: n for n, word in enumerate((*_NUMBERS, "eleven", "twelve"), 1)}
+_COUNT_WORDS.update({"a": 1, "an": 1, "a couple of": 2, "a few": 3, "couple of": 2})
+_COUNTS = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
+
+
+def _coming(weekday: int, said_next: bool, today: date) -> date:
+    """ "Friday" is the coming one. "Next Friday" is the coming one to some people and the one
+    a week later to others, so it is asked again, never guessed."""
+    first = today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    if not said_next:
+        return first
+    later = first + timedelta(weeks=1)
+    name = WEEKDAYS[weekday]
+    raise InputError(
+        f"“Next {name}” could be {day_text(first, weekday=True)} or "
+        f"{day_text(later, weekday=True)}. Write the date you mean, e.g. {later.day} "
+        f"{later:%B}."
+    )
+
+
 def _without_year(month: int, day: int, today: date) -> date:
     """ "15 March": the next 15 March after today (29 February: the next leap year's)."""
     for year in range(today.year, today.year + 5):
@@ -98,8 +119,16 @@ def _read_date(cleaned: str, today: date) -> date | None:
         return _build_date(int(m[3]), int(m[2]), int(m[1]))
     if m := re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", cleaned):
         return _slashed(int(m[1]), int(m[2]), int(m[3]), today)
-    if m := re.fullmatch(r"in (\d{1,3}|a|one) (days?|weeks?|months?)", cleaned):
-        return _relative(1 if m[1] in ("a", "one") else int(m[1]), m[2], today)
+    if m := re.fullmatch(rf"in (\d{{1,3}}|{_COUNTS}) (days?|weeks?|months?)", cleaned):
+        return _relative(int(m[1]) if m[1].isdigit() else _COUNT_WORDS[m[1]], m[2], today)
+    if cleaned in ("tomorrow", "tmrw", "tmr"):
+        return today + timedelta(days=1)
+    if m := re.fullmatch(r"(?:(this|next|on) )?([a-z]+)\.?", cleaned):
+        weekday = _weekday(m[2])
+        if weekday is not None:
+            return _coming(weekday, m[1] == "next", today)
+        if m[1] == "next" and m[2] in ("week", "month", "year"):
+            raise InputError(f"Which day next {m[2]}? Write the whole date, e.g. 15 March 2027.")
     if m := re.fullmatch(rf"{_DAY}\s+{_MONTH}{_YEAR}", cleaned):
         day, word, year = int(m[1]), m[2], m[3]
     elif m := re.fullmatch(rf"{_MONTH}\s+{_DAY}{_YEAR}", cleaned):
@@ -126,7 +155,8 @@ def _read_date(cleaned: str, today: date) -> date | None:
 
 def parse_exam_date(text: str, today: date) -> date:
     """An exam date in the future and at most two years away: "2027-03-15", "15 March 2027",
-    "15/03/2027", "15 March" (the next one), "in 8 weeks"."""
+    "15/03/2027", "15 March" (the next one), "in 8 weeks", "in two weeks", "tomorrow",
+    "Friday" (the coming one)."""
     cleaned = " ".join(text.strip().lower().replace(",", " ").split()).rstrip(".!")
     parsed = _read_date(cleaned, today)
     if parsed is None:

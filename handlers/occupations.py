@@ -16,7 +16,7 @@ from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from bot.services import Services
-from content.occupations import ATTRIBUTION, Figure, Found, Match, Occupation
+from content.occupations import ATTRIBUTION, ORDERING, Figure, Found, Match, Occupation
 from handlers.common import answer
 from handlers.occupation_charts import measures_chart
 
@@ -184,11 +184,9 @@ def occupation_card(services: Services, occ: Occupation, match: Match | None = N
         )
     reply.add(Section(heading="Reading them together", paragraphs=reading(occ)))
     more, less = services.occupations.nearby(occ)
-    ordering = occ.figure("eloundou").measure.name.lower()
     if more or less:
-        bullets = [f"More exposed: {o.title} ({o.figure('eloundou').text})" for o in more]
-        bullets += [f"Less exposed: {o.title} ({o.figure('eloundou').text})" for o in less]
-        reply.add(Section(heading=f"Nearby jobs, by {ordering}", bullets=bullets))
+        heading, bullets = _nearby(occ, more + less)
+        reply.add(Section(heading=heading, bullets=bullets))
     buttons = [[Button("Check my own risk", action("check", occ.soc))]]
     pack = services.library.get(services.occupations.pack_for.get(occ.soc, ""))
     if pack is not None:
@@ -290,3 +288,21 @@ async def occupation_button(ctx: Context) -> Reply:
     if occ is None:
         raise StaleAction("occ")
     return answer(ctx, occupation_card(ctx.services, occ))
+
+
+def _nearby(occ: Occupation, others: list[Occupation]) -> tuple[str, list[str]]:
+    """Neighbours on the ordering measure, each said to be more, less or as exposed by its
+    actual value: rounded figures can look equal (33% and 33%), so then a digit is added and
+    this job's own figure is shown beside them, or "more exposed" would read as a mistake."""
+    own = occ.figure(ORDERING)
+    measure, mine = own.measure, own.value or 0.0
+    precise = any(measure.format(o.figure(ORDERING).value or 0.0) == own.text for o in others)
+    heading = f"Nearby jobs, by {measure.name.lower()}"
+    if precise:
+        heading += f" (this job: {measure.format(mine, precise=True)})"
+    bullets = []
+    for o in others:
+        value = o.figure(ORDERING).value or 0.0
+        side = "More exposed" if value > mine else "Less exposed" if value < mine else "As exposed"
+        bullets.append(f"{side}: {o.title} ({measure.format(value, precise=precise)})")
+    return heading, bullets

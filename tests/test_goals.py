@@ -129,7 +129,8 @@ async def test_bad_dates_times_and_zones_each_get_a_clear_answer(
         "2026-01-10": "not in the future",
         "2026-11-24": "not in the future",
         "2030-01-01": "more than two years away",
-        "next week": "couldn't read that date",
+        "next week": "Which day next week",
+        "whenever": "couldn't read that date",
         "2027-13-01": "no month 13",
     }
     for text, expected in cases.items():

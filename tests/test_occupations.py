@@ -168,6 +168,24 @@ async def test_risk_card_shows_every_measure_with_its_source(chat: Chat) -> None
     assert "Check my own risk" in shown
 
 
+async def test_nearby_jobs_never_read_as_equal_but_more_exposed(chat: Chat) -> None:
+    """Registered nurses and their nearest neighbour both round to 33%: a digit is added, this
+    job's figure is shown, and each neighbour's side follows its actual value."""
+    shown = text_of(await chat.say("/risk registered nurse"))
+    nurse = DATA.get("29-1141")
+    assert nurse is not None
+    own = nurse.figure("eloundou")
+    assert f"(this job: {own.measure.format(own.value or 0, precise=True)})" in shown
+    lines = [line for line in shown.splitlines() if "exposed:" in line]
+    assert lines
+    for line in lines:
+        side, figure = line.split(":")[0].lstrip("• "), float(line.rsplit("(", 1)[1][:-2])
+        mine = round(100 * (own.value or 0), 1)
+        assert side == (
+            "More exposed" if figure > mine else "Less exposed" if figure < mine else "As exposed"
+        )
+
+
 async def test_a_missing_measure_is_said_to_be_missing(chat: Chat) -> None:
     reply = await chat.say("/risk data scientist")
     shown = text_of(reply)

@@ -239,6 +239,13 @@ def test_next_and_latest_occurrence_are_inverse() -> None:
         ("in 10 days", NOW.date() + timedelta(days=10)),
         ("in a month", date(2026, 12, 24)),
         ("in 3 months", date(2027, 2, 24)),
+        ("in two weeks", NOW.date() + timedelta(weeks=2)),
+        ("in a couple of weeks", NOW.date() + timedelta(weeks=2)),
+        ("in twelve months", date(2027, 11, 24)),
+        ("tomorrow", date(2026, 11, 25)),
+        ("Friday", date(2026, 11, 27)),  # NOW is a Tuesday: the coming Friday
+        ("this fri", date(2026, 11, 27)),
+        ("on Tuesday", date(2026, 12, 1)),  # today's weekday: a week on, never today
     ],
 )
 def test_exam_dates_read(text: str, expected: date) -> None:
@@ -266,6 +273,9 @@ def test_exam_dates_read(text: str, expected: date) -> None:
         ("in 30 months", "more than two years away"),
         ("week 12", "couldn't read"),
         ("in 3 fortnights", "couldn't read"),
+        ("next Friday", "could be Friday 27 November 2026 or Friday 4 December 2026"),
+        ("next week", "Which day next week"),
+        ("this week", "couldn't read"),
     ],
 )
 def test_exam_dates_refused(text: str, message: str) -> None:

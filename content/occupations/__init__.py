@@ -3,6 +3,7 @@
 from content.occupations.data import (
     ATTRIBUTION,
     MEASURES,
+    ORDERING,
     Figure,
     Measure,
     Occupation,
@@ -14,6 +15,7 @@ from content.occupations.lookup import Found, Match, OccupationIndex, shipped_in
 __all__ = [
     "ATTRIBUTION",
     "MEASURES",
+    "ORDERING",
     "Figure",
     "Found",
     "Match",

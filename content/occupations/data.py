@@ -42,10 +42,12 @@ class Measure:
     unit: str
     """How a value is written: "share" (0–1 as a percentage), "score" (0–1) or "index" (±)."""
 
-    def format(self, value: float) -> str:
+    def format(self, value: float, precise: bool = False) -> str:
+        """``precise`` adds a digit, for figures that would otherwise read as equal."""
+        digits = int(precise)
         if self.unit == "share":
-            return f"{value:.0%}"
-        return f"{value:+.2f}" if self.unit == "index" else f"{value:.2f}"
+            return f"{value:.{digits}%}"
+        return f"{value:+.{2 + digits}f}" if self.unit == "index" else f"{value:.{2 + digits}f}"
 
 
 MEASURES: tuple[Measure, ...] = (
