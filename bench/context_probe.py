@@ -22,14 +22,16 @@ tools/build_encoder.py); the probe itself runs in the project's venv:
 from __future__ import annotations
 
 import argparse
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 import content.search as search
 import content.understanding.scope as scope
+from bench import cascade
 from bench.embed_probe import held_out
 from bench.faq_eval import cross_validate, evaluate, load_questions, overall, tune
 from bench.minilm import Encoder
@@ -40,6 +42,7 @@ from content.understanding.embed import StaticEmbedder
 WEIGHTS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 MIXES = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Share of the contextual cosine in the dense score: 0 is today's matcher, 1 replaces it."""
+Embed = Callable[[str], np.ndarray]
 
 
 class Cached:
@@ -60,6 +63,37 @@ class Cached:
         return np.array([self.seen[t] for t in texts], dtype=np.float32).reshape(-1, self.dims)
 
 
+class Live(Cached):
+    """Units' vectors as :class:`Cached` gives them, but each question's vector computed anew
+    by ``run`` (as a bot's new question would be): what the cascade's timing needs."""
+
+    def __init__(self, inner: StaticEmbedder | Encoder | Precomputed, run: Embed) -> None:
+        super().__init__(inner)
+        self.run = run
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.run(text)
+
+
+class Precomputed:
+    """Vectors another runtime computed for every text the matcher embeds (tools/onnx_encoder.py
+    writes them), so the probe scores onnxruntime's vectors without onnxruntime installed."""
+
+    def __init__(self, file: Path) -> None:
+        with np.load(file, allow_pickle=False) as stored:
+            self.vectors = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+        self.dims = len(next(iter(self.vectors.values())))
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embed_many([text])[0]
+
+    def embed_many(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self.vectors]
+        if missing:
+            raise KeyError(f"{len(missing)} texts have no stored vector, e.g. {missing[0]!r}")
+        return np.array([self.vectors[t] for t in texts], dtype=np.float32)
+
+
 class Mixed:
     """Both vectors side by side, scaled so that a dot product is the mixed cosine:
     (1 - mix) × static + mix × contextual. Each part stays unit length on its own, so the
@@ -74,7 +108,8 @@ class Mixed:
         ).astype(np.float32)
 
     def embed(self, text: str) -> np.ndarray:
-        return self.embed_many([text])[0]
+        both = [self.static.embed(text), self.contextual.embed(text)]
+        return np.concatenate(both) * self._scale
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
         both = [self.static.embed_many(texts), self.contextual.embed_many(texts)]
@@ -148,21 +183,53 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="faq_eval --tune at each mix")
     parser.add_argument("--cv", action="store_true", help="faq_eval --cv at each mix")
     parser.add_argument("--time", type=float, metavar="WEIGHT", help="only time, at this weight")
+    parser.add_argument(
+        "--vectors", type=Path, help="the transformer's vectors from a file (tools/onnx_encoder.py)"
+    )
+    parser.add_argument("--cascade", action="store_true", help="bench/cascade.py at each mix")
+    parser.add_argument("--cascade-time", type=float, nargs=2, metavar=("DEPTH", "MARGIN"))
+    parser.add_argument("--onnx", type=Path, help="with --cascade-time: this model, live")
     args = parser.parse_args()
     _per_part_centroids()
     library = load_library()
     static = Cached(StaticEmbedder.load())
     started = time.perf_counter()
-    contextual = Cached(Encoder.load(args.folder))
+    encoder = Encoder.load(args.folder)
     print(f"encoder loaded in {time.perf_counter() - started:.2f} s")
+    contextual = Cached(Precomputed(args.vectors) if args.vectors else encoder)
     kept = search.DENSE_WEIGHT
     if args.time is not None:
         search.DENSE_WEIGHT = args.time
-        timing(library, contextual.inner)  # type: ignore[arg-type]
+        timing(library, encoder)
+        return
+    if args.cascade_time:
+        depth, margin = args.cascade_time
+        run = encoder.embed
+        if args.onnx:
+            from tools.onnx_encoder import OnnxEncoder  # the throwaway venv's onnxruntime
+
+            run = OnnxEncoder(args.onnx, encoder.token_ids).embed
+        table = StaticEmbedder.load()
+        live = Mixed(Live(table, table.embed), Live(contextual.inner, run), args.mixes[0])
+        cascade.timing(
+            ContentIndex(library, embedder=static.inner),
+            ContentIndex(library, embedder=live),  # type: ignore[arg-type]
+            args.weights[0],
+            int(depth),
+            margin,
+        )
         return
     try:
         for mix in args.mixes:
             embedder = Mixed(static, contextual, mix)
+            if args.cascade:
+                for weight in args.weights:
+                    print(f"mix {mix:g}, weight {weight:g}: cascade, dev")
+                    mixed = ContentIndex(library, embedder=embedder)  # type: ignore[arg-type]
+                    cascade.report(ContentIndex(library, embedder=static.inner), mixed, weight)
+                    if args.held_out:
+                        cascade.held_out(static, embedder, weight, (0.0, 0.4, math.inf))
+                continue
             if args.tune or args.cv:
                 print(f"mix {mix:g}")
                 index = ContentIndex(library, embedder=embedder)  # type: ignore[arg-type]

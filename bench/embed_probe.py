@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import content.search as search
@@ -29,8 +30,20 @@ WEIGHTS = (0.75, 1.0, 1.25, 1.5, 2.0, 100.0)
 def held_out(library: Library, embedder: StaticEmbedder) -> float:
     """Share of the packs' phrasings (not a unit's own name) whose unit ranks first when the
     phrasing is asked, role chosen, against an index built without it."""
-    base = ContentIndex(library, embedder=embedder, pooled=False)
     asked = right = 0
+    for index, question, role, ref in held_out_cases(library, embedder):
+        hits = index.search(question, role_id=role).hits
+        asked += 1
+        right += bool(hits) and hits[0].ref == ref
+    return right / asked
+
+
+def held_out_cases(
+    library: Library, embedder: StaticEmbedder
+) -> Iterator[tuple[ContentIndex, str, str, str]]:
+    """Each pack phrasing with an index built without it: (index, phrasing, role, unit ref),
+    always in the same order, so two embedders' cases can be walked side by side."""
+    base = ContentIndex(library, embedder=embedder, pooled=False)
     for pack in library.packs:
         units = base._units_of(pack.id)
         for u, unit in enumerate(units):
@@ -43,10 +56,7 @@ def held_out(library: Library, embedder: StaticEmbedder) -> float:
                 index._units_of = lambda s, held=held, p=pack.id: (  # type: ignore[method-assign]
                     held if s == p else base._units_of(s)
                 )
-                hits = index.search(unit.questions[j], role_id=pack.id).hits
-                asked += 1
-                right += bool(hits) and hits[0].ref == unit.ref
-    return right / asked
+                yield index, unit.questions[j], pack.id, unit.ref
 
 
 def probe(library: Library, folder: Path) -> None:

@@ -1,0 +1,178 @@
+"""all-MiniLM-L6-v2 through onnxruntime: agreement, vectors for the probe, CPU per question.
+
+Issue 10, fifth pass (bench/RESULTS.md): would onnxruntime make the transformer cheap enough to
+run per question? The numpy forward pass (bench/minilm.py) costs ~7.5 ms of one core per
+question. This script exports the model (mean pooling and unit length inside the graph) as
+float32 ONNX and as onnxruntime's dynamic int8 quantisation (per tensor, and per output
+channel), then for each: the lowest cosine to sentence-transformers over the texts
+tools/build_encoder.py checks (every pack text the matcher embeds and every bench question as
+it embeds it), a file of those vectors that ``bench/context_probe.py --vectors`` reads (so the
+probe scores onnxruntime's vectors without onnxruntime in the project's venv), and with
+``--time`` the CPU time per bench question on the calling thread, beside the numpy encoder in
+the same run. Never installed in the project: run it in the throwaway venv of
+tools/build_encoder.py, pinned to one core with one BLAS/OpenMP thread so the figures are one
+core's:
+
+    /tmp/st-venv/bin/pip install onnxruntime onnx
+    /tmp/st-venv/bin/python tools/onnx_encoder.py --out /tmp/minilm-onnx
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 0 \\
+        /tmp/st-venv/bin/python tools/onnx_encoder.py --out /tmp/minilm-onnx --time
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = ("float32", "int8", "int8-channel")
+"""Model files written to ``--out`` as ``<variant>.onnx``; ``<variant>.npz`` holds the vectors."""
+
+
+def export(out: Path) -> None:
+    """The float32 graph from sentence-transformers' own module, then its int8 quantisations:
+    onnxruntime's dynamic quantisation (weights int8, activations quantised per call)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from sentence_transformers import SentenceTransformer
+
+    from tools.build_encoder import source_folder
+
+    bert = SentenceTransformer(str(source_folder()), device="cpu")[0].auto_model.eval()
+
+    class Pooled(torch.nn.Module):
+        """The model's last layer, mean-pooled over real tokens and made unit length."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.bert(input_ids=ids, attention_mask=mask).last_hidden_state
+            real = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * real).sum(1) / real.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=1)
+
+    ids = torch.tensor([[101, 7592, 2088, 102]])
+    with torch.no_grad():
+        torch.onnx.export(
+            Pooled(),
+            (ids, torch.ones_like(ids)),
+            str(out / "float32.onnx"),
+            input_names=["ids", "mask"],
+            output_names=["vector"],
+            dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"}},
+            opset_version=17,
+            dynamo=False,
+        )
+    for name, per_channel in (("int8", False), ("int8-channel", True)):
+        quantize_dynamic(
+            str(out / "float32.onnx"),
+            str(out / f"{name}.onnx"),
+            weight_type=QuantType.QInt8,
+            per_channel=per_channel,
+        )
+
+
+class OnnxEncoder:
+    """One text at a time (no padding, as a bot question comes), on the calling thread only."""
+
+    def __init__(self, model: Path, token_ids: object) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self.token_ids = token_ids
+
+    def embed(self, text: str) -> np.ndarray:
+        ids = np.array([self.token_ids(text)], dtype=np.int64)  # type: ignore[operator]
+        return self.session.run(None, {"ids": ids, "mask": np.ones_like(ids)})[0][0]
+
+
+def _percentiles(values: list[float]) -> str:
+    values = sorted(values)
+    p50, p99 = values[len(values) // 2], values[int(0.99 * len(values))]
+    return f"CPU ms p50 {p50 * 1e3:.2f}  p99 {p99 * 1e3:.2f}  max {values[-1] * 1e3:.2f}"
+
+
+def timing(out: Path, numpy_folder: Path, rounds: int = 3) -> None:
+    """CPU time of this thread per bench question (tokenising included), every variant and the
+    numpy encoder interleaved question by question, so load on the box hits them alike."""
+    from bench.faq_eval import load_questions
+    from bench.minilm import Encoder
+
+    reference = Encoder.load(numpy_folder)
+    runners = {"numpy": reference.embed}
+    for variant in VARIANTS:
+        runners[f"onnx {variant}"] = OnnxEncoder(out / f"{variant}.onnx", reference.token_ids).embed
+    questions = [q["q"] for q in load_questions("all")]
+    for run in runners.values():
+        for q in questions[:20]:
+            run(q)
+    rows: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(rounds):
+        for q in questions:
+            for name, run in runners.items():
+                started = time.thread_time()
+                run(q)
+                rows[name].append(time.thread_time() - started)
+    print(f"{len(questions)} bench questions x {rounds} rounds, CPU time of the calling thread")
+    for name, values in rows.items():
+        print(f"  {name:<18} {_percentiles(values)}")
+
+
+def agreement(out: Path, numpy_folder: Path) -> None:
+    """Cosine of each variant to sentence-transformers on every text the matcher embeds, and
+    the vectors saved for ``bench/context_probe.py --vectors``."""
+    from sentence_transformers import SentenceTransformer
+
+    from bench.minilm import Encoder
+    from tools.build_encoder import matcher_texts, source_folder
+
+    texts = matcher_texts(bench=True)
+    theirs = SentenceTransformer(str(source_folder()), device="cpu").encode(
+        texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+    )
+    reference = Encoder.load(numpy_folder)
+    for variant in VARIANTS:
+        encoder = OnnxEncoder(out / f"{variant}.onnx", reference.token_ids)
+        vectors = np.array([encoder.embed(t) for t in texts], dtype=np.float32)
+        cosine = np.sum(vectors * theirs, axis=1)
+        worst = texts[int(cosine.argmin())][:50]
+        size = (out / f"{variant}.onnx").stat().st_size / 1e6
+        print(
+            f"{variant:<13} {size:5.1f} MB  {len(texts)} texts: cosine to sentence-transformers"
+            f" min {cosine.min():.6f} mean {cosine.mean():.6f} (worst {worst!r})"
+        )
+        np.savez(out / f"{variant}.npz", texts=np.array(texts), vectors=vectors)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=Path("/tmp/minilm-onnx"))
+    parser.add_argument(
+        "--numpy", type=Path, default=Path("/tmp/minilm-f32"), help="tools/build_encoder.py's"
+    )
+    parser.add_argument("--time", action="store_true", help="only time the exported models")
+    args = parser.parse_args()
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    sys.path.insert(0, str(ROOT))
+    if args.time:
+        timing(args.out, args.numpy)
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+    export(args.out)
+    agreement(args.out, args.numpy)
+
+
+if __name__ == "__main__":
+    main()
