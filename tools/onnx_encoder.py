@@ -8,7 +8,7 @@ channel), then for each: the lowest cosine to sentence-transformers over the tex
 tools/build_encoder.py checks (every pack text the matcher embeds and every bench question as
 it embeds it), a file of those vectors that ``bench/context_probe.py --vectors`` reads (so the
 probe scores onnxruntime's vectors without onnxruntime in the project's venv), and with
-``--time`` the CPU time per bench question on the calling thread, beside the numpy encoder in
+``--time`` the CPU time of the process per bench question, beside the numpy encoder in
 the same run. Never installed in the project: run it in the throwaway venv of
 tools/build_encoder.py, pinned to one core with one BLAS/OpenMP thread so the figures are one
 core's:
@@ -105,7 +105,7 @@ def _percentiles(values: list[float]) -> str:
 
 
 def timing(out: Path, numpy_folder: Path, rounds: int = 3) -> None:
-    """CPU time of this thread per bench question (tokenising included), every variant and the
+    """CPU time of the process per bench question (tokenising included), every variant and the
     numpy encoder interleaved question by question, so load on the box hits them alike."""
     from bench.faq_eval import load_questions
     from bench.minilm import Encoder
@@ -122,12 +122,24 @@ def timing(out: Path, numpy_folder: Path, rounds: int = 3) -> None:
     for _ in range(rounds):
         for q in questions:
             for name, run in runners.items():
-                started = time.thread_time()
+                started = time.process_time()
                 run(q)
-                rows[name].append(time.thread_time() - started)
-    print(f"{len(questions)} bench questions x {rounds} rounds, CPU time of the calling thread")
+                rows[name].append(time.process_time() - started)
+    print(f"{len(questions)} bench questions x {rounds} rounds, CPU time of the process")
     for name, values in rows.items():
         print(f"  {name:<18} {_percentiles(values)}")
+
+
+def _asked_phrasings() -> list[str]:
+    """Each pack phrasing as the held-out check asks it: stripped of each role's names, as
+    ContentIndex.search embeds a question for each scope it searches."""
+    from content.loader import load_library
+    from content.search import ContentIndex
+
+    index = ContentIndex(load_library(), embedder=None)
+    scopes = index.scope_ids()
+    phrasings = [q for s in scopes for unit in index.scope(s).units for q in unit.questions]
+    return [index._markers.strip(q, s or None) for q in phrasings for s in [*scopes, ""]]
 
 
 def agreement(out: Path, numpy_folder: Path) -> None:
@@ -138,7 +150,8 @@ def agreement(out: Path, numpy_folder: Path) -> None:
     from bench.minilm import Encoder
     from tools.build_encoder import matcher_texts, source_folder
 
-    texts = matcher_texts(bench=True)
+    checked = matcher_texts(bench=True)
+    texts = list(dict.fromkeys([*checked, *_asked_phrasings()]))
     theirs = SentenceTransformer(str(source_folder()), device="cpu").encode(
         texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
     )
@@ -147,11 +160,13 @@ def agreement(out: Path, numpy_folder: Path) -> None:
         encoder = OnnxEncoder(out / f"{variant}.onnx", reference.token_ids)
         vectors = np.array([encoder.embed(t) for t in texts], dtype=np.float32)
         cosine = np.sum(vectors * theirs, axis=1)
-        worst = texts[int(cosine.argmin())][:50]
+        worst = texts[int(cosine[: len(checked)].argmin())][:50]
         size = (out / f"{variant}.onnx").stat().st_size / 1e6
         print(
-            f"{variant:<13} {size:5.1f} MB  {len(texts)} texts: cosine to sentence-transformers"
-            f" min {cosine.min():.6f} mean {cosine.mean():.6f} (worst {worst!r})"
+            f"{variant:<13} {size:5.1f} MB  {len(checked)} texts: cosine to sentence-transformers"
+            f" min {cosine[: len(checked)].min():.6f} mean {cosine[: len(checked)].mean():.6f}"
+            f" (worst {worst!r}); with the held-out phrasings, {len(texts)} texts:"
+            f" min {cosine.min():.6f}"
         )
         np.savez(out / f"{variant}.npz", texts=np.array(texts), vectors=vectors)
 
