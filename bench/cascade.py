@@ -30,9 +30,10 @@ from content.understanding.smalltalk import is_probe, small_talk
 
 DEPTHS = (5, 10, 20)
 """How many of the static ranking's best units the transformer re-scores."""
-MARGINS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, math.inf)
+MARGINS = (-1.0, 0.0, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, math.inf)
 """A direct answer leading by less than this still pays (0: only close calls and "none";
-below the matcher's own ANSWER_MARGIN, 0.15, a margin adds nothing; inf: every question)."""
+below the matcher's own ANSWER_MARGIN, 0.15, a margin adds nothing; inf: every question). A
+negative margin pays for close calls only: "none" is mostly off-topic, half the bench's cost."""
 ROUTER_QUESTION = "will AI replace ML engineers?"
 """bench/router.py's free-text message: the cascade must leave it to the static matcher."""
 
@@ -42,7 +43,7 @@ def pays(result: SearchResult, text: str, margin: float) -> bool:
     if result.decision == "choose":
         return True
     if result.decision == "none":
-        return not is_probe(text)
+        return margin >= 0 and not is_probe(text)
     hits = result.hits
     return hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) < margin
 
@@ -130,7 +131,8 @@ def report(static: ContentIndex, mixed: ContentIndex, weight: float) -> None:
             f"{pay_share(static, 'all', margin):.2f}; router question "
             f"{'pays' if pays(router, ROUTER_QUESTION, margin) else 'static'}"
         )
-        print(f"  margin {margin:<4g} {shares}")
+        label = "close calls only" if margin < 0 else f"margin {margin:g}"
+        print(f"  {label:<16} {shares}")
         for depth in DEPTHS:
             ranked = figures(lambda c, d=depth, m=margin: cascade_refs(c, d, m))
             print(f"    K {depth:<3} {ranked}")
