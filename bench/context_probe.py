@@ -228,7 +228,7 @@ def main() -> None:
                     mixed = ContentIndex(library, embedder=embedder)  # type: ignore[arg-type]
                     cascade.report(ContentIndex(library, embedder=static.inner), mixed, weight)
                     if args.held_out:
-                        cascade.held_out(static, embedder, weight, (0.0, 0.4, math.inf))
+                        cascade.held_out(static, embedder, weight, (-1.0, 0.0, 0.4, math.inf))
                 continue
             if args.tune or args.cv:
                 print(f"mix {mix:g}")
