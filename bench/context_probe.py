@@ -10,6 +10,9 @@ for the static cosine, so the direct-answer figures are not comparable until re-
 packs' own phrasings each asked against an index without it (bench/embed_probe.py's check).
 Never the test half. ``--time`` measures what the transformer would cost per question.
 Measured 2026-11-30 and not shipped: better on dev, but ~8 ms of CPU per question on one core.
+Fifth pass: ``--cascade`` runs bench/cascade.py (the transformer only for questions the static
+matcher does not answer directly), ``--cascade-time`` times it, and ``--vectors`` scores another
+runtime's vectors (tools/onnx_encoder.py writes them; ``--onnx`` times that runtime live).
 
 Needs the exported weights, which need the throwaway build venv once (see
 tools/build_encoder.py); the probe itself runs in the project's venv:
@@ -17,6 +20,10 @@ tools/build_encoder.py); the probe itself runs in the project's venv:
     /tmp/st-venv/bin/python tools/build_encoder.py --storage float32 --out /tmp/minilm-f32
     .venv/bin/python -m bench.context_probe /tmp/minilm-f32 [--held-out] [--cv] [--tune]
     taskset -c 0 .venv/bin/python -m bench.context_probe /tmp/minilm-f32 --time 2.5
+    .venv/bin/python -m bench.context_probe /tmp/minilm-f32 --cascade --held-out --mixes 1 \
+        --weights 2.5
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 0 .venv/bin/python -m bench.context_probe \
+        /tmp/minilm-f32 --cascade-time 10 0 --mixes 1 --weights 2.5
 """
 
 from __future__ import annotations
