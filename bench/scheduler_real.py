@@ -18,7 +18,11 @@ SQLite file: our tick (``Dispatcher.tick`` on a no-op platform, nudges composed 
 no composition and no sending: the floor the ratio is taken against. With ``--postgres URL`` it
 also runs two worker processes ticking at once on one PostgreSQL database and counts duplicates.
 
-    .venv/bin/python -m bench.scheduler_real --sizes 20000,100000 [--postgres URL]
+    .venv/bin/python -m bench.scheduler_real --sizes 20000,100000 [--postgres URL] [--history 52]
+
+``--history W`` first fills the outbox with W past weeks of sent nudges per subscriber, as a bot
+that has run for W weeks keeps them (the outbox is never emptied): both the tick and the bare
+loop then work beside a table of W × N rows.
 """
 
 from __future__ import annotations
@@ -92,7 +96,9 @@ def population(n: int, kind: str, seed: int = 13) -> list[dict[str, Any]]:
     return rows
 
 
-async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, Any]:
+async def populate(
+    url: str, n: int, kind: str, *, migrate: bool, history: int = 0
+) -> dict[str, Any]:
     from sqlalchemy import insert
 
     from domain.weekly import first_session_day
@@ -154,9 +160,40 @@ async def populate(url: str, n: int, kind: str, *, migrate: bool) -> dict[str, A
                     for i, r in enumerate(part)
                 ],
             )
+        await _history(conn, n, history)
     seconds = time.perf_counter() - started
     await db.dispose()
     return {"populate_s": seconds}
+
+
+async def _history(conn: Any, n: int, weeks: int) -> None:
+    """``weeks`` past weekly nudges per subscriber, sent, as a bot that has run that long keeps
+    them: the outbox is never emptied, so whatever reads it per tick pays for its size."""
+    from sqlalchemy import insert
+
+    from storage.models import Delivery
+
+    for week in range(weeks, 0, -1):
+        when = DUE - timedelta(weeks=week)
+        stamp = when.strftime("%Y%m%dT%H%M")
+        for at in range(0, n, 20000):
+            await conn.execute(
+                insert(Delivery.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "key": f"nudge:{i + 1}:{stamp}",
+                        "subscription_id": i + 1,
+                        "platform": "bench",
+                        "chat_id": str(i),
+                        "occurrence_utc": when,
+                        "status": "sent",
+                        "attempts": 1,
+                        "created_utc": when,
+                        "sent_utc": when,
+                    }
+                    for i in range(at, min(n, at + 20000))
+                ],
+            )
 
 
 async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:
@@ -252,7 +289,8 @@ def child(args: list[str]) -> None:
     elif mode == "ours":
         result = asyncio.run(ours(url, int(args[2]), len(args) > 3))
     else:
-        result = asyncio.run(populate(url, int(args[2]), args[3], migrate=True))
+        history = int(args[4]) if len(args) > 4 else 0
+        result = asyncio.run(populate(url, int(args[2]), args[3], migrate=True, history=history))
     print("RESULT " + json.dumps(result))
 
 
@@ -274,10 +312,11 @@ def collect(process: subprocess.Popen[str]) -> dict[str, Any]:
     return {"error": err[-1500:]}
 
 
-def sqlite_round(root: Path, n: int, kind: str, repeats: int) -> dict[str, Any]:
+def sqlite_round(root: Path, n: int, kind: str, repeats: int, history: int = 0) -> dict[str, Any]:
     template = root / f"{kind}-{n}.db"
     url = f"sqlite+aiosqlite:///{template}"
-    result: dict[str, Any] = {"populate": collect(spawn("populate", url, str(n), kind))}
+    populate = spawn("populate", url, str(n), kind, str(history))
+    result: dict[str, Any] = {"populate": collect(populate)}
     runs: dict[str, list[dict[str, Any]]] = {"ours": [], "bare": []}
     for r in range(repeats):  # alternate, so both see the same load on the shared machine
         for mode in ("ours", "bare") if r % 2 == 0 else ("bare", "ours"):
@@ -341,6 +380,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="20000,100000")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--postgres", default=None, help="postgresql+asyncpg://… (optional)")
+    parser.add_argument(
+        "--history", type=int, default=0, help="weeks of sent nudges already in the outbox"
+    )
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -351,7 +393,7 @@ def main() -> None:
         root = Path(tmp)
         for n in (int(x) for x in args.sizes.split(",")):
             for kind in ("uniform", "realistic"):
-                row = sqlite_round(root, n, kind, args.repeats)
+                row = sqlite_round(root, n, kind, args.repeats, args.history)
                 results[f"sqlite {kind} {n}"] = row
                 print(json.dumps({f"sqlite {kind} {n}": row}, indent=1), flush=True)
             if args.postgres:

@@ -209,8 +209,22 @@ def _grouped_weeks(specs: Specs, study: int) -> Iterator[PlanWeek]:
         group = specs[at : at + size + (1 if i < extra else 0)]
         at += len(group)
         topic = " + ".join(name for name, _, _ in group)
-        todos = tuple(t[0] for _, _, t in group if t)
-        yield PlanWeek(i + 1, date.min, topic, "study", todo=_study_todo(topic, todos, 1, 1))
+        todo = _study_todo(topic, group[0][2], 1, 1) if len(group) == 1 else _group_todo(group)
+        yield PlanWeek(i + 1, date.min, topic, "study", todo=todo)
+
+
+def _group_todo(group: Specs) -> tuple[str, ...]:
+    """A week that covers several areas names a task for each of them (the pack's first, or
+    reading the objectives), not just the first area's, and closes with practice across all."""
+    tasks = tuple(
+        todos[0] if todos else f"{name}: read the exam guide's objectives and the provider's docs."
+        for name, _, todos in group
+    )
+    return (
+        *tasks,
+        f"Finish with 10 practice questions spread over these {len(group)} areas; note what "
+        "you got wrong.",
+    )
 
 
 def _schedule(specs: Specs, study: int) -> Iterator[Step]:

@@ -100,6 +100,10 @@ def test_short_and_dateless_plans() -> None:
         "Practice exam and review",
         "Final review",
     ]
+    for week in four.weeks[:2]:  # two areas a week: a task for each, then practice over both
+        assert len(week.todo) == 3 and "spread over these 2 areas" in week.todo[2]
+        for name in week.topic.split(" + "):
+            assert week.todo[week.topic.split(" + ").index(name)].startswith(name)
     dateless = build_plan(AWS_MLA, date(2026, 11, 24), None)
     assert len(dateless.weeks) == DEFAULT_WEEKS and dateless.weeks_left(date(2027, 1, 1)) is None
     assert dateless.week(20).topic == "Keep practising"

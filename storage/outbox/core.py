@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,6 +16,9 @@ from storage.outbox.policy import ABANDONED, Claimed, Due, claimed, decide
 
 S = Subscription.__table__.c  # type: ignore[attr-defined]
 D = Delivery.__table__.c  # type: ignore[attr-defined]
+_PENDING = D.status == literal_column("'pending'")
+"""Written as a literal, not a bound value: only then may the planner use the partial index
+``ix_deliveries_pending`` (PostgreSQL's generic plans and SQLite both need to see the value)."""
 G = Goal.__table__.c  # type: ignore[attr-defined]
 _SUBS, _DELIVERIES, _GOALS = Subscription.__table__, Delivery.__table__, Goal.__table__  # type: ignore[attr-defined]
 
@@ -150,7 +153,7 @@ async def recover(
     abandoned = await conn.execute(
         update(_DELIVERIES)
         .where(
-            D.status == "pending",
+            _PENDING,
             D.attempts > 0,
             D.created_utc <= stale,
             D.platform.in_(list(platforms)),
@@ -166,7 +169,7 @@ async def recover(
                 )
             )
             .where(
-                D.status == "pending",
+                _PENDING,
                 D.attempts == 0,
                 D.created_utc <= stale,
                 D.platform.in_(list(platforms)),
