@@ -3,9 +3,10 @@ and how it is computed."""
 
 from __future__ import annotations
 
+from bot.actions import action
 from bot.charts.specs import Factor, RiskChart
 from bot.context import Context
-from bot.messages import Reply, Section
+from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.schema import RolePack
 from domain.risk import RISK_DEFINITION, RISK_FORMULA, RISK_NAME, RISK_WEIGHTS
@@ -135,7 +136,29 @@ async def risk(ctx: Context) -> Reply:
     if ctx.action is None and ctx.args and named_role(ctx, ctx.args) is None:
         return occupation_reply(ctx, ctx.args)
     role = target_role(ctx)
-    return answer(ctx, risk_reply(role) or missing(ctx, role, f"{RISK_NAME} score"))
+    return answer(ctx, risk_reply(role) or no_score(ctx, role))
+
+
+def no_score(ctx: Context, role: RolePack) -> Reply:
+    """A short pack has no score of its own; the published figures for the occupations such a
+    job is filed under are the next best answer, so they are offered rather than a dead end."""
+    reply = missing(ctx, role, f"{RISK_NAME} score")
+    data = ctx.services.occupations
+    found = [o for soc in data.aliases.filed_under.get(role.id, ()) if (o := data.get(soc))]
+    if found:
+        reply.add(
+            Section(
+                heading="Published figures instead",
+                paragraphs=[
+                    f"US official statistics have no code for {role.title}; the nearest "
+                    "occupations are "
+                    + " and ".join(f"{o.title} (SOC {o.soc})" for o in found)
+                    + ". Four published studies measure how exposed those are to AI."
+                ],
+            )
+        )
+        reply.buttons[:0] = [[Button(o.title, action("occ", o.soc))] for o in found]
+    return reply
 
 
 router.action("risk")(risk)
@@ -146,7 +169,7 @@ async def method(ctx: Context) -> Reply:
     role = target_role(ctx)
     reply = method_reply(role)
     if reply is None:
-        return missing(ctx, role, f"{RISK_NAME} score")
+        return no_score(ctx, role)
     neighbours = neighbours_section(ctx.services, role.id)
     if neighbours is not None:
         reply.sections.insert(len(reply.sections) - 1, neighbours)

@@ -97,6 +97,22 @@ async def test_adjacent_role_says_plainly_what_it_has_no_data_for(chat: Chat) ->
     assert "How it compares" in card and "No data yet for this role" in card
 
 
+async def test_a_role_without_a_score_offers_the_nearest_occupations_figures(chat: Chat) -> None:
+    text = text_of(await chat.say("/risk ai data engineer"))
+    assert "no AI automation risk score for the AI Data Engineer role" in text
+    assert "Database Architects (SOC 15-1243) and Data Scientists (SOC 15-2051)" in text
+    card = text_of(await chat.press("Database Architects"))
+    assert "AI exposure: Database Architects (SOC 15-1243)" in card
+
+
+async def test_every_short_pack_names_its_nearest_occupations(bot) -> None:
+    """A pack without a score must not be a dead end: each has occupations to point to."""
+    filed = bot.services.occupations.aliases.filed_under
+    for role in bot.services.library.packs:
+        if role.risk is None:
+            assert filed.get(role.id), role.id
+
+
 async def test_choosing_a_role_is_remembered(chat: Chat, bot) -> None:
     await chat.say("/roles")
     await chat.press("AI Engineer")

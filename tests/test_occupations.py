@@ -14,7 +14,7 @@ import yaml
 from bot.app import CareerBot
 from bot.context import Context
 from bot.messages import Inbound
-from content.loader import ContentError
+from content.loader import ContentError, load_library
 from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
@@ -23,7 +23,8 @@ from domain.risk import RISK_NAME
 from handlers.occupations import occupation_in_text
 from tests.conftest import Chat, RecordingPlatform, text_of
 
-DATA = load_occupations(pack_ids={"mle"})
+PACK_IDS = {pack.id for pack in load_library().packs}
+DATA = load_occupations(pack_ids=PACK_IDS)
 INDEX = OccupationIndex(DATA)
 
 
@@ -73,7 +74,7 @@ def test_validation_reports_bad_codes_ranges_duplicates_and_dangling_aliases(
             "11-2021,Negative chance,0.4,0.35,,0.15,,1.33,,-0.2,,",
             "11-2022,Bad source code,0.4,0.35,,0.15,,1.33,,0.2,nonsense,",
         ],
-        "aliases:\n  99-9999: [ghost]\npacks:\n  nope: [11-1011]\n",
+        "aliases:\n  99-9999: [ghost]\npacks:\n  nope: [11-1011]\nfiled_under:\n  mle: [99-9999]\n",
     )
     text = "\n".join(problems)
     assert "line 3: duplicate SOC code 11-1011" in text
@@ -83,6 +84,7 @@ def test_validation_reports_bad_codes_ranges_duplicates_and_dangling_aliases(
     assert "line 7.frey_from: bad codes ['nonsense']" in text
     assert "aliases.99-9999: no occupation with this code" in text
     assert "packs.nope: no role pack with this id" in text
+    assert "filed_under.mle: unknown codes ['99-9999']" in text
 
 
 def test_content_check_validates_the_occupations_too(tmp_path: Path) -> None:
@@ -280,7 +282,7 @@ def test_aliases_file_is_the_shipped_one() -> None:
     assert ALIASES_FILE.exists()
     shutil.copy(ALIASES_FILE, ALIASES_FILE.with_suffix(".copy-check"))
     try:
-        load_occupations(aliases_file=ALIASES_FILE.with_suffix(".copy-check"), pack_ids={"mle"})
+        load_occupations(aliases_file=ALIASES_FILE.with_suffix(".copy-check"), pack_ids=PACK_IDS)
     finally:
         ALIASES_FILE.with_suffix(".copy-check").unlink()
 

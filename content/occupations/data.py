@@ -12,7 +12,7 @@ import csv
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -159,6 +159,9 @@ class Aliases:
     """Extra names (lower case) → SOC code: everyday and non-US words for a job."""
     packs: dict[str, tuple[str, ...]]
     """Role pack id → the SOC codes it is written for or stands beside."""
+    filed_under: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Short role pack id → the nearest SOC codes (the SOC has none for such a job): where a
+    pack has no score of its own, their published figures are the next best thing to show."""
 
 
 class OccupationData:
@@ -311,15 +314,29 @@ def _aliases(
                     PackProblem(path.name, f"aliases.{soc}", f"{word!r} already names {names[key]}")
                 )
             names[key] = str(soc)
-    packs: dict[str, tuple[str, ...]] = {}
-    for pack, socs in (data.get("packs") or {}).items():
+    packs = _pack_codes(path, "packs", data, codes, pack_ids, problems)
+    filed_under = _pack_codes(path, "filed_under", data, codes, pack_ids, problems)
+    return Aliases(names, packs, filed_under)
+
+
+def _pack_codes(
+    path: Path,
+    key: str,
+    data: dict,
+    codes: set[str],
+    pack_ids: set[str] | None,
+    problems: list[PackProblem],
+) -> dict[str, tuple[str, ...]]:
+    """A mapping of role pack ids to SOC codes, each id and code checked."""
+    found: dict[str, tuple[str, ...]] = {}
+    for pack, socs in (data.get(key) or {}).items():
         if pack_ids is not None and pack not in pack_ids:
-            problems.append(PackProblem(path.name, f"packs.{pack}", "no role pack with this id"))
+            problems.append(PackProblem(path.name, f"{key}.{pack}", "no role pack with this id"))
         missing = [s for s in socs or [] if s not in codes]
         if missing:
-            problems.append(PackProblem(path.name, f"packs.{pack}", f"unknown codes {missing}"))
-        packs[pack] = tuple(s for s in socs or [] if s in codes)
-    return Aliases(names, packs)
+            problems.append(PackProblem(path.name, f"{key}.{pack}", f"unknown codes {missing}"))
+        found[pack] = tuple(s for s in socs or [] if s in codes)
+    return found
 
 
 def load_occupations(
