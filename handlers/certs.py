@@ -66,10 +66,14 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+_NICKNAMES = {"Google Cloud": ("gcp",), "Microsoft": ("ms",)}
+"""What people call a provider that its name's initials do not give ("aws" they do)."""
+
+
 def match_certs(section: Certifications, text: str) -> list[Certification]:
     """The credentials a typed answer can mean, in roadmap order: an exact id, code or name
     (punctuation ignored), else every credential whose name, code or provider has all the words
-    typed ("aws" → both AWS exams, "azure" → the Microsoft ones)."""
+    typed ("aws" → both AWS exams, "azure" → the Microsoft ones, "gcp" → Google Cloud's)."""
     key = _squash(text)
     if not key:
         return []
@@ -84,6 +88,7 @@ def match_certs(section: Certifications, text: str) -> list[Certification]:
             re.findall(r"[a-z0-9]+", f"{cert.name} {cert.code or ''} {cert.provider}".lower())
         )
         own.add("".join(w[0] for w in cert.provider.split() if w[:1].isupper()).lower())
+        own.update(_NICKNAMES.get(cert.provider, ()))
         return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
 
     matches = [c for c in ordered if fits(c)]

@@ -194,13 +194,22 @@ async def _start_for(ctx: Context, text: str) -> Reply:
     return reply
 
 
-@router.state(ASK_JOB)
+@router.state(
+    ASK_JOB,
+    paused="Risk check paused: send /check to carry on, or /cancel.",
+    cancelled="Risk check cancelled; nothing was saved. Send /check when you're ready.",
+)
 async def job_typed(ctx: Context) -> Reply:
     await ctx.clear_state()
     return await _start_for(ctx, ctx.inbound.text)
 
 
-@router.state(STATE)
+@router.state(
+    STATE,
+    paused="Risk check paused: your answers so far are kept. Send /check to carry on, or /cancel.",
+    cancelled="Risk check stopped. The answers you gave are kept: /check carries on where you "
+    "left off.",
+)
 async def typed_during_check(ctx: Context) -> Reply:
     """Typed text is not one of the answers: ask again, store nothing."""
     current = await ctx.services.checks.current(ctx.user.id or 0)

@@ -184,3 +184,22 @@ async def test_a_command_leaves_the_check_and_check_carries_on(chat: Chat) -> No
     answered = text_of(await chat.say("will AI replace ML engineers?"))
     assert "Please answer with one of the buttons" not in answered
     assert f"3 of {len(QUESTIONS)}" in text_of(await chat.say("/check"))
+
+
+async def test_cancel_in_the_middle_of_the_check_stops_it_and_keeps_the_answers(
+    chat: Chat,
+) -> None:
+    """/cancel used to say "nothing to cancel" at question 3 of 8: a command had already set
+    the check aside. It now says the check stopped, and /check carries on from there."""
+    await chat.say("/check accountant")
+    await _answer(chat, ANSWERS[:2])
+    assert "Risk check paused" in text_of(await chat.say("/help"))
+    stopped = text_of(await chat.say("/cancel"))
+    assert "Risk check stopped" in stopped and "answers you gave are kept" in stopped
+    assert f"3 of {len(QUESTIONS)}" in text_of(await chat.say("/check"))
+
+
+async def test_cancel_while_asked_for_the_job_cancels_the_check(chat: Chat) -> None:
+    assert "What is your job?" in text_of(await chat.say("/check"))
+    assert "Risk check cancelled" in text_of(await chat.say("/cancel"))
+    assert "nothing to cancel" in text_of(await chat.say("/cancel"))

@@ -146,6 +146,13 @@ async def test_a_provider_name_offers_its_candidates(chat: Chat) -> None:
     assert "2/4" in text_of(await chat.press("MLA-C01"))
 
 
+async def test_gcp_names_the_google_cloud_exam(chat: Chat) -> None:
+    await chat.say("/goal")
+    assert "2/4: Google Cloud Professional Machine Learning Engineer" in text_of(
+        await chat.say("gcp")
+    )
+
+
 async def test_a_command_pauses_the_set_up_and_goal_resumes_it(chat: Chat, bot: CareerBot) -> None:
     await chat.say("/goal")
     await chat.say("MLA-C01")
