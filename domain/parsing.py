@@ -70,7 +70,7 @@ def _relative(count: int, unit: str, today: date) -> date:
 
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _COUNT_WORDS = {word: n for n, word in enumerate((*_NUMBERS, "eleven", "twelve"), 1)}
-_COUNT_WORDS.update({"a": 1, "an": 1, "a couple of": 2, "a few": 3, "couple of": 2})
+_COUNT_WORDS.update({"a": 1, "an": 1, "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3})
 _COUNTS = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
 
 
@@ -119,13 +119,18 @@ def _read_date(cleaned: str, today: date) -> date | None:
         return _build_date(int(m[3]), int(m[2]), int(m[1]))
     if m := re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})", cleaned):
         return _slashed(int(m[1]), int(m[2]), int(m[3]), today)
-    if m := re.fullmatch(rf"in (\d{{1,3}}|{_COUNTS}) (days?|weeks?|months?)", cleaned):
-        return _relative(int(m[1]) if m[1].isdigit() else _COUNT_WORDS[m[1]], m[2], today)
+    if m := re.fullmatch(rf"in (\d{{1,3}}|{_COUNTS}) (days?|weeks?|fortnights?|months?)", cleaned):
+        count = int(m[1]) if m[1].isdigit() else _COUNT_WORDS[m[1]]
+        if m[2].startswith("fortnight"):
+            return _relative(2 * count, "weeks", today)
+        return _relative(count, m[2], today)
     if cleaned in ("tomorrow", "tmrw", "tmr"):
         return today + timedelta(days=1)
     if m := re.fullmatch(r"(?:(this|next|on) )?([a-z]+)\.?", cleaned):
         weekday = _weekday(m[2])
         if weekday is not None:
+            if m[1] == "this" and weekday == today.weekday():
+                return today  # "this Friday" on a Friday: today, refused below as not ahead
             return _coming(weekday, m[1] == "next", today)
         if m[1] == "next" and m[2] in ("week", "month", "year"):
             raise InputError(f"Which day next {m[2]}? Write the whole date, e.g. 15 March 2027.")

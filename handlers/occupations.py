@@ -185,7 +185,7 @@ def occupation_card(services: Services, occ: Occupation, match: Match | None = N
     reply.add(Section(heading="Reading them together", paragraphs=reading(occ)))
     more, less = services.occupations.nearby(occ)
     if more or less:
-        heading, bullets = _nearby(occ, more + less)
+        heading, bullets = nearby_lines(occ, more + less)
         reply.add(Section(heading=heading, bullets=bullets))
     buttons = [[Button("Check my own risk", action("check", occ.soc))]]
     pack = services.library.get(services.occupations.pack_for.get(occ.soc, ""))
@@ -290,19 +290,35 @@ async def occupation_button(ctx: Context) -> Reply:
     return answer(ctx, occupation_card(ctx.services, occ))
 
 
-def _nearby(occ: Occupation, others: list[Occupation]) -> tuple[str, list[str]]:
-    """Neighbours on the ordering measure, each said to be more, less or as exposed by its
-    actual value: rounded figures can look equal (33% and 33%), so then a digit is added and
-    this job's own figure is shown beside them, or "more exposed" would read as a mistake."""
+def nearby_lines(occ: Occupation, others: list[Occupation]) -> tuple[str, list[str]]:
+    """Neighbours on the ordering measure, each said to be more, less or about as exposed:
+    rounded figures can look equal (33% and 33%), so digits are added until each figure that
+    differs also reads differently, and this job's own figure is shown beside them; figures
+    equal even then are "about as exposed", or "more exposed" would read as a mistake."""
     own = occ.figure(ORDERING)
     measure, mine = own.measure, own.value or 0.0
-    precise = any(measure.format(o.figure(ORDERING).value or 0.0) == own.text for o in others)
+    values = [o.figure(ORDERING).value or 0.0 for o in others]
+    digits = next(
+        (
+            d
+            for d in range(_MAX_DIGITS + 1)
+            if all(measure.format(v, d) != measure.format(mine, d) for v in values if v != mine)
+        ),
+        _MAX_DIGITS,
+    )
     heading = f"Nearby jobs, by {measure.name.lower()}"
-    if precise:
-        heading += f" (this job: {measure.format(mine, precise=True)})"
+    if digits or mine in values:
+        heading += f" (this job: {measure.format(mine, digits)})"
     bullets = []
-    for o in others:
-        value = o.figure(ORDERING).value or 0.0
-        side = "More exposed" if value > mine else "Less exposed" if value < mine else "As exposed"
-        bullets.append(f"{side}: {o.title} ({measure.format(value, precise=precise)})")
+    for o, value in zip(others, values, strict=True):
+        shown = measure.format(value, digits)
+        if shown == measure.format(mine, digits):
+            side = "About as exposed"
+        else:
+            side = "More exposed" if value > mine else "Less exposed"
+        bullets.append(f"{side}: {o.title} ({shown})")
     return heading, bullets
+
+
+_MAX_DIGITS = 2
+"""Digits added at most: figures closer than that are the same for any reader."""

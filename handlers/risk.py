@@ -153,7 +153,7 @@ def no_score(ctx: Context, role: RolePack) -> Reply:
                     f"US official statistics have no code for {role.title}; the nearest "
                     "occupations are "
                     + " and ".join(f"{o.title} (SOC {o.soc})" for o in found)
-                    + ". Four published studies measure how exposed those are to AI."
+                    + ". Published studies measure how exposed those are to AI."
                 ],
             )
         )

@@ -38,7 +38,8 @@ async def _claim_three(bot: CareerBot) -> list[int]:
 async def test_the_ids_a_claim_gives_are_its_rows_ids_after_a_gap_too(bot: CareerBot) -> None:
     """The claim writes its rows with the ids after the table's largest, in order, and hands
     out those ids: each send's id is the row with its key, also when rows were deleted from
-    the end (max + 1, what SQLite itself would pick) or from the middle."""
+    the middle or the end. An id this process handed out is never handed out again, even when
+    its row is gone: a send window may still hold it."""
     first = await _claim_three(bot)
     async with bot.db.engine.begin() as conn:
         await conn.execute(
@@ -50,7 +51,7 @@ async def test_the_ids_a_claim_gives_are_its_rows_ids_after_a_gap_too(bot: Caree
     assert seen == 3
     rows = {d.key: d.id for d in await deliveries(bot)}
     assert [c.delivery_id for c in claimed] == [rows[c.key] for c in claimed]
-    assert [c.delivery_id for c in claimed] == [first[1] + 1, first[1] + 2, first[1] + 3]
+    assert [c.delivery_id for c in claimed] == [first[2] + 1, first[2] + 2, first[2] + 3]
 
 
 async def test_a_window_started_in_part_by_a_recovery_owns_only_its_own_rows(

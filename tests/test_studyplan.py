@@ -245,6 +245,9 @@ def test_next_and_latest_occurrence_are_inverse() -> None:
         ("in 3 months", date(2027, 2, 24)),
         ("in two weeks", NOW.date() + timedelta(weeks=2)),
         ("in a couple of weeks", NOW.date() + timedelta(weeks=2)),
+        ("in a couple weeks", NOW.date() + timedelta(weeks=2)),
+        ("in a fortnight", NOW.date() + timedelta(weeks=2)),
+        ("in 3 fortnights", NOW.date() + timedelta(weeks=6)),
         ("in twelve months", date(2027, 11, 24)),
         ("tomorrow", date(2026, 11, 25)),
         ("Friday", date(2026, 11, 27)),  # NOW is a Tuesday: the coming Friday
@@ -276,7 +279,8 @@ def test_exam_dates_read(text: str, expected: date) -> None:
         ("31 April", "April 2026 has 30 days"),
         ("in 30 months", "more than two years away"),
         ("week 12", "couldn't read"),
-        ("in 3 fortnights", "couldn't read"),
+        ("in 3 fortnites", "couldn't read"),
+        ("this Tuesday", "not in the future"),  # NOW is a Tuesday: today is not ahead
         ("next Friday", "could be Friday 27 November 2026 or Friday 4 December 2026"),
         ("next week", "Which day next week"),
         ("this week", "couldn't read"),

@@ -42,9 +42,8 @@ class Measure:
     unit: str
     """How a value is written: "share" (0–1 as a percentage), "score" (0–1) or "index" (±)."""
 
-    def format(self, value: float, precise: bool = False) -> str:
-        """``precise`` adds a digit, for figures that would otherwise read as equal."""
-        digits = int(precise)
+    def format(self, value: float, digits: int = 0) -> str:
+        """``digits`` more than usual, for figures that would otherwise read as equal."""
         if self.unit == "share":
             return f"{value:.{digits}%}"
         return f"{value:+.{2 + digits}f}" if self.unit == "index" else f"{value:.{2 + digits}f}"

@@ -126,6 +126,10 @@ class Statements:
         self.write_time = _or_none(moment._cached_bind_processor(dialect) or (lambda v: v))
         self.read_time = _or_none(moment._cached_result_processor(dialect, None) or (lambda v: v))
         self.read_day = _or_none(day._cached_result_processor(dialect, None) or (lambda v: v))
+        self._issued = 0
+        """The largest id this process has handed out: never handed out again, even after its
+        row was deleted (``/forget`` cascades), since a send window may still hold it and would
+        otherwise start and settle a stranger's new row under it."""
 
     # -- the claim -----------------------------------------------------------------------------
 
@@ -192,12 +196,13 @@ class Statements:
         The ids are given, not returned: under the claim's write lock nobody else inserts, so
         the rows take the ids after the table's largest, in order — the id SQLite would pick
         for each (``max(id) + 1``), without ``RETURNING``, which cost SQLite more than the
-        insert's own work per row. A clash with an id taken anyway (it cannot happen under the
-        lock) would fail the claim's transaction like a duplicate key, and nothing is sent."""
+        insert's own work per row — or after the largest this process has handed out, if that
+        row is gone. A clash with an id taken anyway (it cannot happen under the lock) would
+        fail the claim's transaction like a duplicate key, and nothing is sent."""
         t = self.write_time
         cursor.execute(LAST_ID)
         (last,) = cursor.fetchone()
-        did = last or 0
+        did = max(last or 0, self._issued)
         pending: list[int | None] = []
         params: list = []
         count = 0
@@ -217,6 +222,7 @@ class Statements:
             pending.append(mine)
         if count:
             cursor.execute(sql(INSERT, count), params)
+        self._issued = did
         return pending
 
     def _advance(self, cursor: Any, due: list[Due], decisions: list[Decision]) -> None:
