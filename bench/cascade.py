@@ -210,3 +210,48 @@ def timing(
             f"  {name:<15} n {len(values):>4}  CPU ms p50 {p50 * 1e3:.2f}  p99 {p99 * 1e3:.2f}"
             f"  max {values[-1] * 1e3:.2f}  mean {np.mean(values) * 1e3:.2f}"
         )
+
+
+def shipped(depths: Sequence[int | None]) -> None:
+    """The shipped cascade (content/search.py) on dev and on the held-out pack phrasings, for
+    each depth (None: every unit searched), beside the static matcher alone."""
+    from bench.embed_probe import held_out as held_out_static
+    from bench.faq_eval import evaluate, overall
+    from content.understanding.embed import StaticEmbedder
+    from content.understanding.encoder import default_encoder
+
+    library = load_library()
+    table = StaticEmbedder.load()
+    kept = search.CASCADE_DEPTH
+    encoder = search.default_encoder
+    try:
+        for depth in [-1, *depths]:
+            if depth == -1:
+                search.default_encoder = lambda: None  # type: ignore[assignment]
+            else:
+                search.default_encoder = encoder
+                search.CASCADE_DEPTH = depth
+            tallies = evaluate(ContentIndex(library, embedder=table), "dev")
+            total, off = overall(tallies), tallies["offtopic"]
+            precision = total.direct_right / total.direct if total.direct else 1.0
+            label = "static alone" if depth == -1 else f"cascade, depth {depth or 'all'}"
+            print(
+                f"{label:<22} dev top-1 {total.top1 / total.n:.3f}  MRR@3 "
+                f"{total.rr / total.n:.3f}  direct {total.direct / total.n:.2f}  precision "
+                f"{precision:.3f}  seen {total.seen / total.n:.3f}  told off-topic {total.lost}"
+                f"  off-topic answered {off.direct}, buttons {off.choose}; held-out phrasings "
+                f"{held_out_static(library, table):.3f}"
+            )
+    finally:
+        search.CASCADE_DEPTH = kept
+        search.default_encoder = encoder
+    del default_encoder
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the shipped cascade: dev and held-out figures")
+    parser.add_argument("--depths", nargs="+", default=["10", "all"])
+    args = parser.parse_args()
+    shipped([None if d == "all" else int(d) for d in args.depths])
