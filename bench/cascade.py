@@ -248,10 +248,50 @@ def shipped(depths: Sequence[int | None]) -> None:
     del default_encoder
 
 
+def time_shipped(rounds: int = 3) -> None:
+    """CPU time of the process per bench message that reaches a search (every split: only the
+    cost is read), the shipped matcher with and without the transformer, interleaved message
+    by message; every index warmed (scopes, pool, unit vectors) before the clock starts, and no
+    question's vector is remembered, so each paying question runs its own forward pass. Run it
+    as ``OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python -m bench.cascade --time``."""
+    library = load_library()
+    questions = [q for q in load_questions("all") if small_talk(q["q"]) is None]
+    cascade = ContentIndex(library)
+    static = ContentIndex(library, embedder=cascade.embedder, encoder=None)
+    for index in (static, cascade):
+        index.warm()
+        index.prepare()
+        for q in questions[:20]:
+            index.search(q["q"], role_id=q["role"])
+    rows: dict[str, list[float]] = {"static alone": [], "cascade": [], "those paying": []}
+    for _ in range(rounds):
+        for q in questions:
+            started = time.process_time()
+            static.search(q["q"], role_id=q["role"])
+            rows["static alone"].append(time.process_time() - started)
+            started = time.process_time()
+            result = cascade.search(q["q"], role_id=q["role"])
+            rows["cascade"].append(time.process_time() - started)
+            if result.cascaded:
+                rows["those paying"].append(rows["cascade"][-1])
+    print(f"{len(questions)} messages x {rounds} rounds, CPU time of the process")
+    for name, values in rows.items():
+        values = sorted(values)
+        p50, p99 = values[len(values) // 2], values[int(0.99 * len(values))]
+        print(
+            f"  {name:<13} n {len(values):>4}  ms p50 {p50 * 1e3:.2f}  p99 {p99 * 1e3:.2f}"
+            f"  max {values[-1] * 1e3:.2f}  mean {np.mean(values) * 1e3:.2f}"
+        )
+
+
 if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description="the shipped cascade: dev and held-out figures")
     parser.add_argument("--depths", nargs="+", default=["10", "all"])
+    parser.add_argument("--time", action="store_true", help="only CPU time per message")
     args = parser.parse_args()
-    shipped([None if d == "all" else int(d) for d in args.depths])
+    if args.time:
+        time_shipped()
+    else:
+        shipped([None if d == "all" else int(d) for d in args.depths])

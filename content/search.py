@@ -308,7 +308,7 @@ class ContentIndex:
         hits = [hit for _, hit in ranked[:limit]]
         probe = is_probe(text)
         decision = "none" if probe else decide(hits, bool(named))
-        if decision == "answer" or probe or not blocks:
+        if decision == "answer" or probe or not blocks or _verbatim(text, hits):
             return SearchResult(hits, decision, named)
         contextual = self._rescored_dense(text, blocks)
         if contextual is None:
@@ -327,13 +327,23 @@ class ContentIndex:
         if self.encoder is None:
             return None
         out: list[np.ndarray] = []
+        questions: dict[str, np.ndarray] = {}
         for block in blocks:
             context = self.context(block.context)
             if context is None:
                 return None
             query = self._markers.strip(text, block.strip or None)
-            out.append(context.dense(self.encoder.embed(query)))
+            if query not in questions:
+                questions[query] = self.encoder.embed(query)
+            out.append(context.dense(questions[query]))
         return out
+
+
+def _verbatim(text: str, hits: list[Hit]) -> bool:
+    """The question is word for word one of the leading unit's own phrasings: the pack says
+    what it asks, which no re-scoring can know better ("is ai-900 still worth taking" is the
+    first-certification FAQ's, though the AI-900 card matches its meaning)."""
+    return bool(hits) and plain(text) in {plain(q) for q in hits[0].unit.questions}
 
 
 POOLED = "*"

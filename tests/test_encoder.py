@@ -91,9 +91,9 @@ class Counting:
         self.fingerprint = inner.fingerprint
         self.texts: list[str] = []
 
-    def embed(self, text: str) -> np.ndarray:
+    def embed(self, text: str, remember: bool = False) -> np.ndarray:
         self.texts.append(text)
-        return self.inner.embed(text)
+        return self.inner.embed(text, remember)
 
 
 def test_unit_vectors_are_kept_with_the_content_pool(

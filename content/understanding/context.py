@@ -57,7 +57,7 @@ class TextVectors:
         for row, text in enumerate(texts):
             vector = self._known.get(text)
             if vector is None:
-                vector = self._known[text] = self.encoder.embed(text)
+                vector = self._known[text] = self.encoder.embed(text, remember=True)
                 self._dirty = True
             matrix[row] = vector
         return matrix

@@ -36,9 +36,9 @@ MAX_TOKENS = 256
 """sentence-transformers' max_seq_length for this model: longer texts are cut, as there."""
 CLS, SEP, UNK = 101, 102, 100
 """The model's [CLS], [SEP] and [UNK] ids (bert-base-uncased's vocabulary)."""
-MEMO = 8192
-"""Sentence vectors remembered per encoder: unit texts shared by every index in the process,
-and repeated questions."""
+MEMO = 65536
+"""Unit texts' vectors remembered per encoder, shared by every index in the process (a
+question's vector is never remembered: each question pays for its own forward pass)."""
 
 log = logging.getLogger("careerbot.content")
 
@@ -65,7 +65,7 @@ class ContextEncoder:
         self._model_ids = np.asarray(model_ids, dtype=np.int64)
         self._unknown = wordpiece.unknown
         self.dims = int(self._session.get_outputs()[0].shape[-1] or 384)
-        self.fingerprint = _file_hash(model)
+        self.fingerprint = _fingerprint(model)
         """Changes whenever the model does: part of the cache key of stored unit vectors."""
         self._memo: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -87,8 +87,9 @@ class ContextEncoder:
         ids = [UNK if i == self._unknown else int(self._model_ids[i]) for i in table_ids]
         return [CLS, *ids, SEP]
 
-    def embed(self, text: str) -> np.ndarray:
-        """The sentence vector (remembered: unit texts recur across indexes)."""
+    def embed(self, text: str, remember: bool = False) -> np.ndarray:
+        """The sentence vector; ``remember`` keeps it for the process (unit texts, which every
+        index of the same content embeds again)."""
         found = self._memo.get(text)
         if found is not None:
             return found
@@ -96,24 +97,28 @@ class ContextEncoder:
         with self._lock:  # an onnxruntime session may run concurrently, but one core is the plan
             vector = self._session.run(None, {"ids": ids, "mask": np.ones_like(ids)})[0][0]
         vector = np.asarray(vector, dtype=np.float32)
-        if len(self._memo) >= MEMO:
-            self._memo.pop(next(iter(self._memo)))
-        self._memo[text] = vector
+        if remember:
+            if len(self._memo) >= MEMO:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[text] = vector
         return vector
 
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's vector, one at a time: no padding, so each equals :meth:`embed`'s."""
         matrix = np.zeros((len(texts), self.dims), dtype=np.float32)
         for row, text in enumerate(texts):
-            matrix[row] = self.embed(text)
+            matrix[row] = self.embed(text, remember=True)
         return matrix
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
+def _fingerprint(model: Path) -> str:
+    """The model's size and the record the export writes beside it (minilm.json: source,
+    versions, quantisation), not a hash of its 23 MB, which would add ~50 ms to every start;
+    the export is deterministic, so the same record means the same model."""
+    record = model.with_name("minilm.json")
+    described = record.read_bytes() if record.exists() else b""
+    digest = hashlib.blake2b(described, digest_size=16)
+    digest.update(str(model.stat().st_size).encode())
     return digest.hexdigest()
 
 
