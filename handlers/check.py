@@ -156,7 +156,11 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
 
 
 @router.command(
-    "check", "Your own AI risk, from eight quick questions", takes_role=True, personal=True
+    "check",
+    "Your own AI risk, from eight quick questions",
+    takes_role=True,
+    personal=True,
+    also=("quiz", "myrisk", "selfcheck", "assess"),
 )
 async def check_command(ctx: Context) -> Reply:
     text = ctx.args.strip()

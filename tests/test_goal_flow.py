@@ -153,6 +153,13 @@ async def test_gcp_names_the_google_cloud_exam(chat: Chat) -> None:
     )
 
 
+async def test_ml_is_short_for_machine_learning_in_a_credential_name(chat: Chat) -> None:
+    await chat.say("/goal")
+    assert "2/4: AWS Certified Machine Learning Engineer" in text_of(
+        await chat.say("aws ml engineer")
+    )
+
+
 async def test_a_command_pauses_the_set_up_and_goal_resumes_it(chat: Chat, bot: CareerBot) -> None:
     await chat.say("/goal")
     await chat.say("MLA-C01")
