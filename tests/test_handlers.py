@@ -194,6 +194,8 @@ async def test_off_topic_gets_what_i_can_help_with_not_a_guess(chat: Chat, text:
         ("help", "/risk"),
         ("menu", "/certs"),
         ("bye", "Bye for now"),
+        ("yes", "please press its button"),
+        ("Nope.", "please press its button"),
     ],
 )
 async def test_small_talk_gets_its_natural_reply(chat: Chat, text: str, expected: str) -> None:
