@@ -71,17 +71,19 @@ def expired(ctx: Context) -> Reply:
 
 
 def unknown_command(ctx: Context, name: str) -> Reply:
-    """Say so, and offer the closest real command when it looks like a typo ("/rsik")."""
+    """Say so, and offer the real command when it looks like a typo ("/rsik") or is another name
+    people use for it ("/subscribe")."""
     if not name:
         return Reply.text("A command is a slash and a name, such as /risk. Send /help for all.")
     shown = name[:32]
     reply = Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
-    usable = sorted(
-        info.name
-        for info in ctx.services.router_commands
-        if info.scope != "moderator" or ctx.in_group
+    usable = [
+        info for info in ctx.services.router_commands if info.scope != "moderator" or ctx.in_group
+    ]
+    lowered = name.lower()
+    close = [info.name for info in usable if lowered in info.also] or difflib.get_close_matches(
+        lowered, sorted(info.name for info in usable), n=1, cutoff=0.6
     )
-    close = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6)
     if close:
         reply = Reply.text(f"I don't know the command /{shown}. Did you mean /{close[0]}?")
         reply.buttons = [

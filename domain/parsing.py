@@ -231,6 +231,18 @@ def parse_clock(text: str) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
+_PARTS_OF_DAY = {
+    "morning": "am",
+    "afternoon": "pm",
+    "evening": "pm",
+    "night": "pm",
+    "tonight": "pm",
+}
+"""A part of the day gives an hour its am or pm; on its own it is too vague to nudge at, so the
+time is asked for (nothing is guessed)."""
+_FILLER = ("at", "on", "every", "in", "the", "each")
+
+
 def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     """ "Tuesday 19:30" → (1, "19:30"); "tuesday" → (1, None); "19:30" → (None, "19:30").
 
@@ -239,13 +251,21 @@ def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     """
     words = text.replace(",", " ").replace(" at ", " ").replace(" on ", " ").split()
     day_words = [w for w in words if _weekday(w) is not None]
-    rest = [w for w in words if w not in day_words and w.lower() not in ("at", "on", "every")]
+    rest = [w for w in words if w not in day_words and w.lower() not in _FILLER]
+    parts = {w.lower() for w in rest if w.lower() in _PARTS_OF_DAY}
+    rest = [w for w in rest if w.lower() not in _PARTS_OF_DAY]
     example = "Write a day and a time, like “Tuesday 19:30”."
-    if not day_words and not rest:
+    if not day_words and not rest and not parts:
         raise InputError("Tell me a day and a time, for example “Tuesday 19:30”.")
     weekday = parse_weekday(day_words[0]) if day_words else None
     if not rest:
-        return weekday, None
+        return weekday, None  # "saturday morning": which time in the morning is asked next
+    hour = re.fullmatch(r"(\d{1,2})(?:[:.h]?\d{2})?", "".join(rest))
+    if len(parts) == 1 and hour and 1 <= int(hour[1]) <= 12:
+        part = parts.pop()  # "7 in the evening" is 7pm, "12 at night" midnight
+        rest.append(
+            "am" if int(hour[1]) == 12 and part in ("night", "tonight") else _PARTS_OF_DAY[part]
+        )
     if weekday is None and not _LOOKS_LIKE_TIME.fullmatch(" ".join(rest).lower()):
         parse_weekday(rest[0])  # raises a clear message about the first word
     try:

@@ -23,7 +23,7 @@ from domain.parsing import InputError, parse_exam_date, parse_when_parts
 from domain.weekly import day_text
 from domain.zones import resolve_timezone
 from handlers.certs import cert_label, cert_title, match_certs
-from handlers.goals.confirm import confirm
+from handlers.goals.confirm import confirm, create_goal
 from handlers.goals.questions import ask_date, ask_when, ask_zone, flow_cert
 from handlers.goals.shared import (
     STATE,
@@ -259,4 +259,12 @@ async def goal_text(ctx: Context) -> Reply:
         if choice.zone is None:
             return ask_zone(ctx, choice.message, choice.suggestions)
         return await confirm(ctx, data, choice.zone)
-    return Reply.text("Use the buttons above to confirm, or send /goal to start again.")
+    if step == "confirm" and " ".join(text.lower().strip(" .!").split()) in CONFIRMING:
+        return await create_goal(ctx, data)
+    return Reply.text("Press Confirm above, or type “yes”; send /goal to start again.")
+
+
+CONFIRMING = frozenset(
+    ("yes", "y", "yep", "yeah", "ok", "okay", "sure", "confirm", "yes please", "looks good")
+)
+"""Typed at the last step, these mean the Confirm button: people answer a summary in words."""
