@@ -177,6 +177,7 @@ def tune_cascade(index: ContentIndex) -> None:
     re-scored questions are decided again. Same hard limits and preferences as :func:`tune`
     over all dev messages: no off-topic message answered directly, direct answers at least 95%
     right."""
+    import content.search as search
     from content.search import Thresholds
 
     items = [
@@ -212,6 +213,8 @@ def tune_cascade(index: ContentIndex) -> None:
     print(f"best on dev: {best[1] if best else 'none within the limits'}")
     if best:
         print(f"  top-1, objective, direct share, abstention: {[round(x, 3) for x in best[0]]}")
+    shipped = _grade(rows, top1, search.CASCADE)
+    print(f"shipped {search.CASCADE}: {shipped and [round(x, 3) for x in shipped]}")
 
 
 def cross_validate(
