@@ -32,8 +32,8 @@ class CommandInfo:
     options: tuple[str, ...] = ()
     """Names of extra free-text arguments, for platforms that ask for them separately."""
     also: tuple[str, ...] = ()
-    """Other names people type for it ("/subscribe" for /nudges). They are not commands of their
-    own, so platform menus stay short; an unknown command that is one of them is pointed here."""
+    """Other names people type for it ("/subscribe" for /goal, "/occupation" for /risk): typed,
+    they run it with their arguments, but menus and /help list only the real name."""
 
 
 class DuplicateRoute(ValueError):

@@ -24,6 +24,7 @@ from content.occupations.check import (
     pack_factors,
     result,
 )
+from content.occupations.mention import jobs_asked
 from domain.risk import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
 from handlers.occupation_charts import check_chart
@@ -208,7 +209,8 @@ async def _start_for(ctx: Context, text: str) -> Reply:
 async def job_typed(ctx: Context) -> Reply:
     """A job the check can start with; anything else keeps the question open, so a second try
     is read as a job too rather than as a question for the search."""
-    reply = await _start_for(ctx, ctx.inbound.text)
+    typed = ctx.inbound.text
+    reply = await _start_for(ctx, next(iter(jobs_asked(typed)), typed))  # "I'm a paralegal"
     state = await ctx.state()
     if state is not None and state.name == ASK_JOB:
         reply.add(Section(paragraphs=["Type your job again, or send /cancel to stop the check."]))
@@ -279,13 +281,14 @@ async def answer_button(ctx: Context) -> Reply:
 
 def typed_choice(labels: tuple[str, ...] | list[str], text: str) -> int | None:
     """The answer a typed reply names ("often", "about half", "half"): the label it equals, or
-    the only label with those words in it; None when it names none or several."""
+    the only label with those words in it (four letters at least); None when it names none or
+    several."""
     typed = " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-    if len(typed) < 3:
-        return None
     plain = [" ".join(re.findall(r"[a-z0-9]+", label.lower())) for label in labels]
     if typed in plain:
         return plain.index(typed)
+    if len(typed) < 4:  # "all" is not "Not at all"
+        return None
     inside = [i for i, label in enumerate(plain) if re.search(rf"\b{re.escape(typed)}\b", label)]
     return inside[0] if len(inside) == 1 else None
 

@@ -26,7 +26,7 @@ def faq_answer(role: RolePack, faq_id: str) -> Reply | None:
 
 
 @router.command(
-    "faq", "Frequently asked questions about a role", takes_role=True, also=("questions", "ask")
+    "faq", "Frequently asked questions about a role", takes_role=True, also=("questions", "faqs")
 )
 async def faqs(ctx: Context) -> Reply:
     role = target_role(ctx)

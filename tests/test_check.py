@@ -188,12 +188,13 @@ async def test_a_typed_answer_counts_like_its_button(chat: Chat, bot: CareerBot)
     assert "Please press one of the answers" in text_of(await chat.say("hmm"))
     assert typed_choice(QUESTIONS[0].answers, "about") is None
     assert typed_choice(QUESTIONS[0].answers, "none") == 0
+    assert typed_choice(("Not at all", "A little", "A lot", "Entirely"), "all") is None
 
 
 async def test_an_unknown_job_keeps_the_question_open(chat: Chat) -> None:
     await chat.say("/check")
     assert "Type your job again" in text_of(await chat.say("yes"))
-    assert "1 of" in text_of(await chat.say("plumer"))
+    assert "1 of" in text_of(await chat.say("I'm a plumer"))
 
 
 async def test_a_command_leaves_the_check_and_check_carries_on(chat: Chat) -> None:

@@ -68,11 +68,15 @@ async def test_exam_before_the_first_session_is_refused_with_the_reason(
 
 
 async def test_yes_typed_at_the_summary_confirms_the_goal(chat: Chat, bot: CareerBot) -> None:
-    for typed in ("/goal", "MLA-C01", "in 8 weeks", "saturday morning", "9:30", "Berlin"):
+    for typed in ("/goal", "MLA-C01", "in 8 weeks"):
         await chat.say(typed)
+    assert "At what time on Saturday evening?" in text_of(await chat.say("saturday evening"))
+    await chat.say("7")
+    assert "Every Saturday at 19:00" in text_of(await chat.say("Berlin"))
     assert "Press Confirm above" in text_of(await chat.say("maybe later"))
+    assert "Not saved" in text_of(await chat.say("no, that's not right"))
     assert await goals_of(bot) == []
-    await chat.say("Yes!")
+    await chat.say("Yes, confirm!")
     assert len(await goals_of(bot)) == 1
 
 

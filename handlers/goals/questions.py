@@ -39,7 +39,8 @@ def ask_when(data: dict[str, Any], error: str | None = None) -> Reply:
         reply.add(Section(paragraphs=[error]))
     day, clock = data.get("day"), data.get("clock")
     if day is not None:
-        question = f"At what time on {WEEKDAYS[int(day)]}? Write e.g. 19:30 or 7pm."
+        when = " ".join(filter(None, (WEEKDAYS[int(day)], data.get("part"))))
+        question = f"At what time on {when}? Write e.g. 19:30 or 7pm."
     elif clock is not None:
         question = f"On which day of the week, at {clock}? Write e.g. Tuesday."
     else:
