@@ -178,11 +178,13 @@ async def check_command(ctx: Context) -> Reply:
     if ctx.user.role_id and _subject_title(ctx, ctx.user.role_id) is not None:
         return await start_check(ctx, ctx.user.role_id)
     await ctx.set_state(ASK_JOB, {})
-    return Reply.text(
+    reply = Reply.text(
         "What is your job? Type it in your own words, for example “paralegal” or “truck "
         "driver”, and I'll compare your answers with it.",
         title="Your own risk check",
     )
+    reply.awaits_text = True
+    return reply
 
 
 async def _start_for(ctx: Context, text: str) -> Reply:
