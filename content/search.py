@@ -49,6 +49,11 @@ dev top-1 0.924 → 0.943 on a plateau of weights 2.5–3)."""
 CASCADE_DEPTH: int | None = None
 """How many of the static ranking's best units the transformer re-scores (None: every unit
 searched; the forward pass is the cost, the dot products are not)."""
+RESCORE_LEAD = 0.0
+"""A static direct answer leading the runner-up by less than this is re-scored too (0: a
+static direct answer never is)."""
+RESCORE_BELOW = 0.0
+"""A static direct answer scoring less than this is re-scored too (0: never)."""
 
 
 STATIC = Thresholds(
@@ -308,7 +313,12 @@ class ContentIndex:
         hits = [hit for _, hit in ranked[:limit]]
         probe = is_probe(text)
         decision = "none" if probe else decide(hits, bool(named))
-        if decision == "answer" or probe or not blocks or _verbatim(text, hits):
+        if (
+            (decision == "answer" and not _thin(hits))
+            or probe
+            or not blocks
+            or _verbatim(text, hits)
+        ):
             return SearchResult(hits, decision, named)
         contextual = self._rescored_dense(text, blocks)
         if contextual is None:
@@ -337,6 +347,12 @@ class ContentIndex:
                 questions[query] = self.encoder.embed(query)
             out.append(context.dense(questions[query]))
         return out
+
+
+def _thin(hits: list[Hit]) -> bool:
+    """A static direct answer whose lead or score is too thin to keep without re-scoring."""
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    return hits[0].score - runner_up < RESCORE_LEAD or hits[0].score < RESCORE_BELOW
 
 
 def _verbatim(text: str, hits: list[Hit]) -> bool:

@@ -73,6 +73,30 @@ def test_a_confident_answer_or_a_probe_never_pays_for_the_transformer(library: L
     assert probe.decision == "none" and not probe.cascaded
 
 
+def test_a_static_answer_is_re_scored_only_below_the_lead_or_score_set(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 10, seventh pass: re-scoring a thin static win too was measured and not shipped
+    (both limits 0). The router's question is answered statically with a lead of ~0.43 and a
+    score of ~1.5: a limit above those re-scores it, one below leaves it alone."""
+    index = ContentIndex(library)
+    question = "will AI replace ML engineers?"
+    assert (content.search.RESCORE_LEAD, content.search.RESCORE_BELOW) == (0.0, 0.0)
+    static = index.search(question)
+    lead = static.hits[0].score - static.hits[1].score
+    assert static.decision == "answer" and not static.cascaded and 0.3 < lead < 0.6
+    for limit, thin in ((lead - 0.05, False), (lead + 0.05, True)):
+        monkeypatch.setattr(content.search, "RESCORE_LEAD", limit)
+        assert index.search(question).cascaded is thin, limit
+    monkeypatch.setattr(content.search, "RESCORE_LEAD", 0.0)
+    score = static.hits[0].score
+    for limit, thin in ((score - 0.05, False), (score + 0.05, True)):
+        monkeypatch.setattr(content.search, "RESCORE_BELOW", limit)
+        result = index.search(question)
+        assert result.cascaded is thin, limit
+        assert result.hits[0].ref == static.hits[0].ref
+
+
 def test_the_pool_and_each_role_in_turn_re_score_alike(library: Library) -> None:
     pooled, each = ContentIndex(library), ContentIndex(library, pooled=False)
     for text in (CLOSE_CALL, "is the aws exam worth it", "what keeps me employable", "role"):
