@@ -34,7 +34,8 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Dialect
 
 from storage.models import Delivery, Goal, Subscription
-from storage.outbox.policy import ABANDONED, Claimed, Decision, Due, claimed, decide
+from storage.outbox.policy import ABANDONED, Claimed
+from storage.outbox.sqlite_claim import ClaimPlan, plan_claim
 
 MAX_ROWS = 1000
 """Outbox rows per INSERT: 10 parameters each, well under SQLite's 32,766."""
@@ -148,13 +149,25 @@ class Statements:
         cursor = conn.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            due = self._due(cursor, now, platforms, limit)
-            if not due:
+            cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
+            rows = cursor.fetchall()
+            if not rows:
                 cursor.execute("ROLLBACK")
                 return [], 0
-            decisions = [decide(r, now, catch_up) for r in due]
-            ids = self._insert(cursor, decisions)
-            self._advance(cursor, due, decisions)
+            cursor.execute(LAST_ID)
+            (last,) = cursor.fetchone()
+            plan = plan_claim(
+                rows,
+                now,
+                catch_up,
+                max(last or 0, self._issued),
+                self.write_time,
+                self.read_time,
+                self.read_day,
+                read_utc,
+            )
+            self._issued = plan.last_id
+            self._write(cursor, plan)
             cursor.execute("COMMIT")
         except sqlite3.IntegrityError:
             cursor.execute("ROLLBACK")
@@ -164,82 +177,32 @@ class Statements:
             raise
         finally:
             cursor.close()
-        sends = [
-            claimed(r, did, d)
-            for r, d, did in zip(due, decisions, ids, strict=True)
-            if did is not None
-        ]
-        return sends, len(due)
+        return plan.sends, len(rows)
 
-    def _due(self, cursor: Any, now: datetime, platforms: Sequence[str], limit: int) -> list[Due]:
-        cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
-        t, day, created, new = self.read_time, self.read_day, read_utc, tuple.__new__
-        # The converters handle None too; the checks inline save a call for the usual NULLs.
-        return [
-            new(Due, (
-                sid, kind, platform, chat, role, weekday, at, tz, t(due),
-                None if snoozed is None else t(snoozed), None if skip is None else bool(skip),
-                goal, cert, None if exam is None else day(exam),
-                None if goal_set is None else created(goal_set),
-                None if start is None else day(start),
-            ))
-            for (
-                sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
-                exam, goal_set, start,
-            ) in cursor.fetchall()
-        ]  # fmt: skip
+    def _write(self, cursor: Any, plan: ClaimPlan) -> None:
+        """The claim's writes: the outbox rows (up to MAX_ROWS per INSERT), then one UPDATE per
+        distinct outcome, not per row — at a busy minute most claimed rows share a rule, so
+        they share their next due time too.
 
-    def _insert(self, cursor: Any, decisions: list[Decision]) -> list[int | None]:
-        """Write every decision's outbox rows; returns each decision's pending row's id (None
-        where it has none).
-
-        The ids are given, not returned: under the claim's write lock nobody else inserts, so
-        the rows take the ids after the table's largest, in order — the id SQLite would pick
-        for each (``max(id) + 1``), without ``RETURNING``, which cost SQLite more than the
-        insert's own work per row — or after the largest this process has handed out, if that
-        row is gone. A clash with an id taken anyway (it cannot happen under the lock) would
-        fail the claim's transaction like a duplicate key, and nothing is sent."""
-        t = self.write_time
-        cursor.execute(LAST_ID)
-        (last,) = cursor.fetchone()
-        did = max(last or 0, self._issued)
-        pending: list[int | None] = []
-        params: list = []
-        count = 0
-        for d in decisions:
-            mine = None
-            for row in d.rows:
-                key, sid, platform, chat, occurrence, status, attempts, error, made = row
-                did += 1
-                if row is d.pending:
-                    mine = did
-                params += (did, key, sid, platform, chat, t(occurrence), status, attempts, error)
-                params.append(t(made))
-                count += 1
-                if count == MAX_ROWS:
-                    cursor.execute(sql(INSERT, count), params)
-                    params, count = [], 0
-            pending.append(mine)
-        if count:
-            cursor.execute(sql(INSERT, count), params)
-        self._issued = did
-        return pending
-
-    def _advance(self, cursor: Any, due: list[Due], decisions: list[Decision]) -> None:
-        """One UPDATE per distinct outcome, not per row: at a busy minute most claimed rows
-        share a rule, so they share their next due time too."""
-        groups: dict[tuple[datetime, bool, str], list[int]] = {}
-        completed: list[int] = []
-        for r, d in zip(due, decisions, strict=True):
-            groups.setdefault(d.outcome, []).append(r.id)
-            if d.paused_reason is not None:
-                cursor.execute(PAUSED_REASON, (d.paused_reason, r.id))
-            if d.goal_completed and r.goal_id:
-                completed.append(r.goal_id)
-        for (next_due, skip, status), ids in groups.items():
-            self._each_piece(cursor, ADVANCE, (self.write_time(next_due), int(skip), status), ids)
-        if completed:
-            self._each_piece(cursor, COMPLETED, (), completed)
+        The outbox rows' ids are given, not returned (:func:`plan_claim` numbers them from the
+        table's largest id, read under the claim's write lock, or from the largest this process
+        has handed out, if that row is gone): nobody else inserts while the lock is held, so
+        they are the ids SQLite would pick (``max(id) + 1``), without ``RETURNING``, which cost
+        SQLite more than the insert's own work per row. A clash with an id taken anyway (it
+        cannot happen under the lock) would fail the claim's transaction like a duplicate key,
+        and nothing is sent."""
+        params, step = plan.params, 10 * MAX_ROWS
+        for at in range(0, len(params), step):
+            piece = params[at : at + step]
+            cursor.execute(sql(INSERT, len(piece) // 10), piece)
+        for reason, sid in plan.paused:
+            cursor.execute(PAUSED_REASON, (reason, sid))
+        for (next_due, skip, status), ids in plan.groups.items():
+            if ids:
+                head = (self.write_time(next_due), int(skip), status)
+                self._each_piece(cursor, ADVANCE, head, ids)
+        if plan.completed:
+            self._each_piece(cursor, COMPLETED, (), plan.completed)
 
     @staticmethod
     def _each_piece(cursor: Any, template: str, head: tuple, ids: Sequence[int]) -> int:
