@@ -14,7 +14,7 @@ from bot.app import CareerBot
 from storage.outbox import CATCH_UP, LEASE, core, decide, occurrence_key
 from storage.outbox.policy import Due, claimed
 from storage.outbox.sqlite import ADVANCE, SENT, START, Statements, ranged, read_utc, sql
-from storage.outbox.sqlite_claim import plan_claim
+from storage.outbox.sqlite_claim import COLUMNS, PENDING_COLUMNS, ClaimPlan, plan_claim
 from tests.test_scheduler import deliveries, make_goal
 
 DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
@@ -149,6 +149,23 @@ async def test_recovery_waits_for_a_busy_file_instead_of_failing(bot: CareerBot)
     assert abandoned == 0 and sorted(c.delivery_id for c in sends) == ids
 
 
+def _in_rows(params: list, columns: tuple[str, ...]) -> list[dict]:
+    width = len(columns)
+    return [
+        dict(zip(columns, params[at : at + width], strict=True))
+        for at in range(0, len(params), width)
+    ]
+
+
+def _rows(plan: ClaimPlan) -> list[dict]:
+    """Both kinds of a plan's outbox rows as whole rows, by id."""
+    usual = [
+        {**row, "status": "pending", "attempts": 0, "last_error": None}
+        for row in _in_rows(plan.pending, PENDING_COLUMNS)
+    ]
+    return sorted(usual + _in_rows(plan.params, COLUMNS), key=lambda row: row["id"])
+
+
 def _reference(statements: Statements, rows: list[tuple], now: datetime, last_id: int) -> tuple:
     """What the claim wrote before the usual rows had a path of their own: every row through
     ``decide``, each outbox row numbered in order, subscriptions grouped by outcome."""
@@ -212,7 +229,7 @@ async def test_usual_rows_planned_directly_write_and_send_what_decide_gives(bot:
         plan = plan_claim(rows, now, CATCH_UP, 41, statements.write_time, statements.read_time,
                           statements.read_day, read_utc)  # fmt: skip
         params, groups, paused, completed, sends, last = _reference(statements, rows, now, 41)
-        assert plan.params == params and plan.last_id == last
+        assert _rows(plan) == _in_rows(params, COLUMNS) and plan.last_id == last
         assert {k: v for k, v in plan.groups.items() if v} == groups
         assert list(groups) == [k for k, v in plan.groups.items() if v], "the same order"
         assert (plan.paused, plan.completed, plan.sends) == (paused, completed, sends)

@@ -57,6 +57,11 @@ INSERT = (
     f'INSERT INTO {_D} (id, "key", subscription_id, platform, chat_id, occurrence_utc, '
     "status, attempts, last_error, created_utc) VALUES {}"
 )
+INSERT_PENDING = (
+    f'INSERT INTO {_D} (id, "key", subscription_id, platform, chat_id, occurrence_utc, '
+    "created_utc, status, attempts, last_error) VALUES {}"
+)
+"""The usual rows: pending, never tried, no error (as literals, see ``ClaimPlan``)."""
 LAST_ID = f"SELECT max(id) FROM {_D}"
 ADVANCE = (
     f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
@@ -92,8 +97,14 @@ class DBAPI(Protocol):
 def sql(template: str, *counts: int) -> str:
     """``template`` with ``counts[i]`` placeholders in its i-th ``{}``: the text depends only on
     the counts, so a busy minute's full chunks reuse one prepared statement. The INSERT's
-    ``{}`` takes a row of ten placeholders per count."""
-    row = "(?,?,?,?,?,?,?,?,?,?)" if template is INSERT else "?"
+    ``{}`` takes a row of ten placeholders per count, INSERT_PENDING's seven and its literals."""
+    row = (
+        "(?,?,?,?,?,?,?,?,?,?)"
+        if template is INSERT
+        else "(?,?,?,?,?,?,?,'pending',0,NULL)"
+        if template is INSERT_PENDING
+        else "?"
+    )
     return template.format(*(",".join([row] * n) for n in counts))
 
 
@@ -191,10 +202,14 @@ class Statements:
         SQLite more than the insert's own work per row. A clash with an id taken anyway (it
         cannot happen under the lock) would fail the claim's transaction like a duplicate key,
         and nothing is sent."""
-        params, step = plan.params, 10 * MAX_ROWS
-        for at in range(0, len(params), step):
-            piece = params[at : at + step]
-            cursor.execute(sql(INSERT, len(piece) // 10), piece)
+        for template, params, width in (
+            (INSERT_PENDING, plan.pending, 7),
+            (INSERT, plan.params, 10),
+        ):
+            step = width * MAX_ROWS
+            for at in range(0, len(params), step):
+                piece = params[at : at + step]
+                cursor.execute(sql(template, len(piece) // width), piece)
         for reason, sid in plan.paused:
             cursor.execute(PAUSED_REASON, (reason, sid))
         for (next_due, skip, status), ids in plan.groups.items():

@@ -23,15 +23,30 @@ from storage.outbox.policy import Claimed, Due, Timeline, claimed, decide, timel
 Convert = Callable[[Any], Any]
 _new = tuple.__new__
 
+COLUMNS = (
+    "id", "key", "subscription_id", "platform", "chat_id", "occurrence_utc", "status", "attempts",
+    "last_error", "created_utc",
+)  # fmt: skip
+"""An outbox row's parameters, in order (:attr:`ClaimPlan.params`)."""
+PENDING_COLUMNS = (
+    "id", "key", "subscription_id", "platform", "chat_id", "occurrence_utc", "created_utc",
+)  # fmt: skip
+"""A usual row's parameters (:attr:`ClaimPlan.pending`): pending, attempts 0, no error."""
+
 
 class ClaimPlan:
-    """Everything one claim writes, in the order the rows came: outbox rows' parameters (ten
-    each, ids given in order from ``last_id + 1``), subscriptions to advance grouped by
-    outcome, paused reasons, completed goals, and the sends."""
+    """Everything one claim writes, in the order the rows came: outbox rows' parameters (ids
+    given in order from ``last_id + 1``), subscriptions to advance grouped by outcome, paused
+    reasons, completed goals, and the sends.
 
-    __slots__ = ("completed", "groups", "last_id", "params", "paused", "sends")
+    The usual rows' parameters are seven each (:data:`PENDING_COLUMNS`: status, attempts and
+    error are literals in their INSERT, three values a row SQLite need not bind), the others'
+    ten (:data:`COLUMNS`)."""
+
+    __slots__ = ("completed", "groups", "last_id", "params", "paused", "pending", "sends")
 
     def __init__(self, last_id: int) -> None:
+        self.pending: list[Any] = []
         self.params: list[Any] = []
         self.last_id = last_id
         self.groups: dict[tuple[datetime, bool, str], list[int]] = {}
@@ -52,7 +67,7 @@ def plan_claim(
 ) -> ClaimPlan:
     """The writes and sends for ``rows`` (the claim's SELECT, in its column order)."""
     plan = ClaimPlan(last_id)
-    params, groups, sends = plan.params, plan.groups, plan.sends
+    pending, params, groups, sends = plan.pending, plan.params, plan.groups, plan.sends
     made = write_time(now)
     did = last_id
     rules: dict[tuple, tuple[Timeline, Any, list[int]] | None] = {}
@@ -74,7 +89,7 @@ def plan_claim(
                 if exam_day is None or t.latest_day < exam_day:
                     did += 1
                     key = f"{kind}:{sid}:{t.stamp}"
-                    params += (did, key, sid, platform, chat, occurrence, "pending", 0, None, made)
+                    pending += (did, key, sid, platform, chat, occurrence, made)
                     advance.append(sid)
                     sends.append(
                         _new(Claimed, (
