@@ -7,7 +7,9 @@ sqlite3 connection of :meth:`storage.db.Database.direct` — a write transaction
 a few milliseconds there — and, when that connection finds the file busy (another process
 writing, a checkpoint), run the same function through aiosqlite, which waits properly. The send
 window's settles (one short transaction each) and the recovery each tick begins with work the
-same way.
+same way. Recovery reads only the rows above each platform's floor
+(:class:`storage.models.DeliveryFloor`) instead of an index of pending rows, which every nudge
+wrote twice.
 
 Two things SQLite charges more for than the work they stand for are avoided: ``RETURNING`` (the
 claim gives its rows their ids, and a settle counts the rows it started; see
@@ -33,7 +35,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Dialect
 
-from storage.models import Delivery, Goal, Subscription
+from storage.models import Delivery, DeliveryFloor, Goal, Subscription
 from storage.outbox.policy import ABANDONED, Claimed
 from storage.outbox.sqlite_claim import ClaimPlan, plan_claim
 
@@ -43,6 +45,7 @@ MAX_IDS = 1000
 """Ids per ``IN (…)`` list."""
 
 _S, _G, _D = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablename__
+_F = DeliveryFloor.__tablename__
 DUE = (
     "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
     "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
@@ -62,7 +65,8 @@ INSERT_PENDING = (
     "created_utc, status, attempts, last_error) VALUES {}"
 )
 """The usual rows: pending, never tried, no error (as literals, see ``ClaimPlan``)."""
-LAST_ID = f"SELECT max(id) FROM {_D}"
+LAST_ID = f"SELECT (SELECT max(id) FROM {_D}), (SELECT max(settled_through) FROM {_F})"
+"""Where a claim's ids start: above the newest row and above every recovery floor."""
 ADVANCE = (
     f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
     "WHERE id IN ({})"
@@ -73,15 +77,25 @@ START = f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) AND status = 'pending'
 STARTED = START + " RETURNING id"
 SENT = f"UPDATE {_D} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{}})"
 FAILED = f"UPDATE {_D} SET status = 'failed', last_error = ?, attempts = ? WHERE id = ?"
+FLOORS = f"SELECT platform, settled_through FROM {_F}"
+OLDEST = (
+    f"SELECT id FROM {_D} WHERE id > ? AND status = 'pending' AND platform IN ({{}}) "
+    "ORDER BY id LIMIT 1"
+)
+NEWEST = f"SELECT max(id) FROM {_D}"
+RAISE_FLOOR = (
+    f"INSERT INTO {_F} (platform, settled_through) VALUES (?, ?) ON CONFLICT (platform) "
+    "DO UPDATE SET settled_through = max(settled_through, excluded.settled_through)"
+)
 ABANDON = (
-    f"UPDATE {_D} SET status = 'failed', last_error = ? WHERE status = 'pending' "
+    f"UPDATE {_D} SET status = 'failed', last_error = ? WHERE id >= ? AND status = 'pending' "
     "AND attempts > 0 AND created_utc <= ? AND platform IN ({})"
 )
 STALE = (
     'SELECT d.id, d."key", d.occurrence_utc, s.id, s.kind, s.platform, s.chat_id, s.role_id, '
     "s.weekday, s.local_time, s.timezone, s.next_due_utc, s.goal_id, g.cert_id, g.exam_date, "
     f"g.created_utc, g.plan_start FROM {_D} AS d JOIN {_S} AS s ON s.id = d.subscription_id "
-    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id WHERE d.status = 'pending' "
+    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id WHERE d.id >= ? AND d.status = 'pending' "
     "AND d.attempts = 0 AND d.created_utc <= ? AND d.platform IN ({}) LIMIT 1000"
 )
 
@@ -166,12 +180,12 @@ class Statements:
                 cursor.execute("ROLLBACK")
                 return [], 0
             cursor.execute(LAST_ID)
-            (last,) = cursor.fetchone()
+            last, floor = cursor.fetchone()
             plan = plan_claim(
                 rows,
                 now,
                 catch_up,
-                max(last or 0, self._issued),
+                max(last or 0, floor or 0, self._issued),
                 self.write_time,
                 self.read_time,
                 self.read_day,
@@ -197,7 +211,8 @@ class Statements:
 
         The outbox rows' ids are given, not returned (:func:`plan_claim` numbers them from the
         table's largest id, read under the claim's write lock, or from the largest this process
-        has handed out, if that row is gone): nobody else inserts while the lock is held, so
+        has handed out or a recovery floor, if above it): nobody else inserts while the lock is
+        held, so
         they are the ids SQLite would pick (``max(id) + 1``), without ``RETURNING``, which cost
         SQLite more than the insert's own work per row. A clash with an id taken anyway (it
         cannot happen under the lock) would fail the claim's transaction like a duplicate key,
@@ -243,16 +258,37 @@ class Statements:
     ) -> tuple[list[Claimed], int]:
         """:func:`storage.outbox.core.recover` in one write transaction on ``conn``: stale started
         sends → failed "outcome unknown"; stale never-started ones returned to send (a page of
-        at most 1,000). Every tick begins with it, and on a fresh process the Core statements'
-        first compilation cost more than a busy minute's claim."""
+        at most 1,000). Every tick begins with it, so it reads only the rows above the
+        platforms' floors (:class:`storage.models.DeliveryFloor`) — after a busy minute, that
+        minute's rows; when idle, none — and then raises the floors to just below the oldest
+        row still pending (or to the newest row). Plain SQL: on a fresh process the Core
+        statements' first compilation cost more than a busy minute's claim."""
+        n = len(platforms)
         cursor = conn.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            when = self.write_time(stale)
-            cursor.execute(sql(ABANDON, len(platforms)), (ABANDONED, when, *platforms))
-            abandoned = cursor.rowcount
-            cursor.execute(sql(STALE, len(platforms)), (when, *platforms))
-            rows = cursor.fetchall()
+            cursor.execute(FLOORS)
+            floors = dict(cursor.fetchall())
+            cursor.execute(sql(OLDEST, n), (min(floors.get(p, 0) for p in platforms), *platforms))
+            first = cursor.fetchone()
+            abandoned, rows = 0, []
+            if first is not None:
+                (oldest,) = first
+                when = self.write_time(stale)
+                cursor.execute(sql(ABANDON, n), (ABANDONED, oldest, when, *platforms))
+                abandoned = cursor.rowcount
+                cursor.execute(sql(STALE, n), (oldest, when, *platforms))
+                rows = cursor.fetchall()
+                cursor.execute(sql(OLDEST, n), (oldest - 1, *platforms))  # what is left pending
+                first = cursor.fetchone()
+            if first is None:
+                cursor.execute(NEWEST)
+                floor = cursor.fetchone()[0] or 0
+            else:
+                floor = first[0] - 1
+            higher = [(p, floor) for p in platforms if floors.get(p, -1) < floor]
+            if higher:
+                cursor.executemany(RAISE_FLOOR, higher)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
