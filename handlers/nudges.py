@@ -22,7 +22,7 @@ from bot.router import Router
 from bot.services import Services
 from content.loader import Library
 from domain.parsing import InputError, parse_clock, parse_weekday
-from domain.studyplan import DomainSpec, plan_length, week_number, week_words, weeks_left
+from domain.studyplan import DomainSpec, plan_position, week_words
 from domain.weekly import day_text, describe_local, first_session_day, zone
 from domain.zones import resolve_timezone
 from handlers.certs import cert_title
@@ -81,8 +81,7 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
         start = first_session_day(claimed.goal_created, claimed.weekday, claimed.local_time, tz)
     day = _local_day(claimed.occurrence, tz)
     exam = claimed.exam_date
-    total = plan_length(start, exam)
-    number = week_number(start, day)
+    total, number, left = plan_position(start, exam, day)
     week = _week(services.library, claimed.role_id, claimed.cert_id, total, number, claimed.snoozed)
     if week is None:
         return None
@@ -90,7 +89,7 @@ def nudge_reply(claimed: Claimed, services: Services) -> Reply | None:
     # Title, sections and buttons passed by position: half the cost of keywords, per nudge.
     return Reply(
         title,
-        [todo, _exam_line(weeks_left(exam, day), exam) if exam else _plan_line(number, total)],
+        [todo, _plan_line(number, total) if left is None else _exam_line(left, exam)],
         nudge_buttons(goal_id, claimed.subscription_id, number, claimed.occurrence),
     )
 
