@@ -109,7 +109,8 @@ def _week(
     title = f"{name} · {heading}"
     if snoozed:
         title = f"Reminder (snoozed) — {title}"
-    return title, Section(heading="What to do this week", bullets=list(todo))
+    # Every field by position: a dataclass calls no default factories for fields it is given.
+    return title, Section("What to do this week", [], list(todo), [])
 
 
 @lru_cache(maxsize=1024)
