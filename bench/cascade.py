@@ -1,5 +1,9 @@
 """A cascade: the static matcher first, the transformer only where the static matcher is unsure.
 
+Since the sixth pass the bot ships it (content/search.py, content/understanding/encoder.py):
+``python -m bench.cascade`` gives the shipped cascade's dev and held-out figures beside the
+static matcher's, and ``--time`` its CPU time per message. The rest is the fifth pass's probe.
+
 Issue 10, fifth pass (bench/RESULTS.md). The real MiniLM transformer ranks better on dev than
 the static table (fourth pass: top-1 0.924 → 0.943) but costs ~7.5 ms of one core per question,
 so it cannot run on every question. Here it runs only when the static matcher's decision is not
@@ -210,3 +214,88 @@ def timing(
             f"  {name:<15} n {len(values):>4}  CPU ms p50 {p50 * 1e3:.2f}  p99 {p99 * 1e3:.2f}"
             f"  max {values[-1] * 1e3:.2f}  mean {np.mean(values) * 1e3:.2f}"
         )
+
+
+def shipped(depths: Sequence[int | None]) -> None:
+    """The shipped cascade (content/search.py) on dev and on the held-out pack phrasings, for
+    each depth (None: every unit searched), beside the static matcher alone."""
+    from bench.embed_probe import held_out as held_out_static
+    from bench.faq_eval import evaluate, overall
+    from content.understanding.embed import StaticEmbedder
+    from content.understanding.encoder import default_encoder
+
+    library = load_library()
+    table = StaticEmbedder.load()
+    kept = search.CASCADE_DEPTH
+    encoder = search.default_encoder
+    try:
+        for depth in [-1, *depths]:
+            if depth == -1:
+                search.default_encoder = lambda: None  # type: ignore[assignment]
+            else:
+                search.default_encoder = encoder
+                search.CASCADE_DEPTH = depth
+            tallies = evaluate(ContentIndex(library, embedder=table), "dev")
+            total, off = overall(tallies), tallies["offtopic"]
+            precision = total.direct_right / total.direct if total.direct else 1.0
+            label = "static alone" if depth == -1 else f"cascade, depth {depth or 'all'}"
+            print(
+                f"{label:<22} dev top-1 {total.top1 / total.n:.3f}  MRR@3 "
+                f"{total.rr / total.n:.3f}  direct {total.direct / total.n:.2f}  precision "
+                f"{precision:.3f}  seen {total.seen / total.n:.3f}  told off-topic {total.lost}"
+                f"  off-topic answered {off.direct}, buttons {off.choose}; held-out phrasings "
+                f"{held_out_static(library, table):.3f}"
+            )
+    finally:
+        search.CASCADE_DEPTH = kept
+        search.default_encoder = encoder
+    del default_encoder
+
+
+def time_shipped(rounds: int = 3) -> None:
+    """CPU time of the process per bench message that reaches a search (every split: only the
+    cost is read), the shipped matcher with and without the transformer, interleaved message
+    by message; every index warmed (scopes, pool, unit vectors) before the clock starts, and no
+    question's vector is remembered, so each paying question runs its own forward pass. Run it
+    as ``OMP_NUM_THREADS=1 taskset -c 0 .venv/bin/python -m bench.cascade --time``."""
+    library = load_library()
+    questions = [q for q in load_questions("all") if small_talk(q["q"]) is None]
+    cascade = ContentIndex(library)
+    static = ContentIndex(library, embedder=cascade.embedder, encoder=None)
+    for index in (static, cascade):
+        index.warm()
+        index.prepare()
+        for q in questions[:20]:
+            index.search(q["q"], role_id=q["role"])
+    rows: dict[str, list[float]] = {"static alone": [], "cascade": [], "those paying": []}
+    for _ in range(rounds):
+        for q in questions:
+            started = time.process_time()
+            static.search(q["q"], role_id=q["role"])
+            rows["static alone"].append(time.process_time() - started)
+            started = time.process_time()
+            result = cascade.search(q["q"], role_id=q["role"])
+            rows["cascade"].append(time.process_time() - started)
+            if result.cascaded:
+                rows["those paying"].append(rows["cascade"][-1])
+    print(f"{len(questions)} messages x {rounds} rounds, CPU time of the process")
+    for name, values in rows.items():
+        values = sorted(values)
+        p50, p99 = values[len(values) // 2], values[int(0.99 * len(values))]
+        print(
+            f"  {name:<13} n {len(values):>4}  ms p50 {p50 * 1e3:.2f}  p99 {p99 * 1e3:.2f}"
+            f"  max {values[-1] * 1e3:.2f}  mean {np.mean(values) * 1e3:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the shipped cascade: dev and held-out figures")
+    parser.add_argument("--depths", nargs="+", default=["10", "all"])
+    parser.add_argument("--time", action="store_true", help="only CPU time per message")
+    args = parser.parse_args()
+    if args.time:
+        time_shipped()
+    else:
+        shipped([None if d == "all" else int(d) for d in args.depths])

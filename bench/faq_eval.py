@@ -153,9 +153,9 @@ def tune(index: ContentIndex, weights: tuple[float, ...] = (0.75, 1.0, 1.25)) ->
                         for choose_at, choose_dense in itertools.product(
                             [x / 20 for x in range(8, 20)], (0.0, 0.5, 0.55, 0.6)
                         ):
-                            search.ANSWER_AT, search.ANSWER_MARGIN = answer_at, margin
-                            search.ANSWER_DENSE_AT, search.CHOOSE_AT = dense_at, choose_at
-                            search.CHOOSE_DENSE_AT = choose_dense
+                            search.STATIC = search.Thresholds(
+                                answer_at, margin, dense_at, choose_at, choose_dense
+                            )
                             score = _grade(rows, top1)
                             if score is not None and (best is None or score > best[0]):
                                 best = (
@@ -168,6 +168,53 @@ def tune(index: ContentIndex, weights: tuple[float, ...] = (0.75, 1.0, 1.25)) ->
     print(f"best on dev: {best[1] if best else 'none within the limits'}")
     if best:
         print(f"  top-1, objective, direct share, abstention: {[round(x, 3) for x in best[0]]}")
+
+
+def tune_cascade(index: ContentIndex) -> None:
+    """Grid-search the thresholds for questions the transformer re-scored, on the DEV split only.
+
+    The static matcher's own decisions (its direct answers) stay as they are; only the
+    re-scored questions are decided again. Same hard limits and preferences as :func:`tune`
+    over all dev messages: no off-topic message answered directly, direct answers at least 95%
+    right."""
+    import content.search as search
+    from content.search import Thresholds
+
+    items = [
+        q
+        for q in load_questions("dev")
+        if q["kind"] != "smalltalk" and small_talk(q["q"]) is None and not is_probe(q["q"])
+    ]
+    rows = []
+    for q in items:
+        result = index.search(q["q"], role_id=q["role"])
+        rows.append((q["kind"] == "offtopic", result, q["gold"]))
+    answerable = [r for r in rows if not r[0]]
+    top1 = sum(r.hits[0].ref in gold for _, r, gold in answerable) / len(answerable)
+    paid = sum(r.cascaded for _, r, _ in rows)
+    print(f"dev: {paid} of {len(rows)} searched messages re-scored; top-1 {top1:.3f}")
+    best: tuple[tuple[float, ...], Thresholds] | None = None
+    per_margin: dict[float, tuple[tuple[float, ...], Thresholds]] = {}
+    for answer_at, margin, dense_at, choose_at, choose_dense in itertools.product(
+        [x / 20 for x in range(20, 61)],
+        (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4),
+        (0.4, 0.5, 0.6, 0.65, 0.7),
+        [x / 20 for x in range(10, 40)],
+        (0.0, 0.3, 0.4, 0.5),
+    ):
+        limits = Thresholds(answer_at, margin, dense_at, choose_at, choose_dense)
+        score = _grade(rows, top1, limits)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, limits)
+        if score is not None and (margin not in per_margin or score > per_margin[margin][0]):
+            per_margin[margin] = (score, limits)
+    for margin, (score, limits) in sorted(per_margin.items()):
+        print(f"  margin {margin:<5} best {limits}: {[round(x, 3) for x in score]}")
+    print(f"best on dev: {best[1] if best else 'none within the limits'}")
+    if best:
+        print(f"  top-1, objective, direct share, abstention: {[round(x, 3) for x in best[0]]}")
+    shipped = _grade(rows, top1, search.CASCADE)
+    print(f"shipped {search.CASCADE}: {shipped and [round(x, 3) for x in shipped]}")
 
 
 def cross_validate(
@@ -208,14 +255,21 @@ def cross_validate(
     print(f"nested top-1 {sum(nested) / folds:.3f} (the weight chosen without the fold it scores)")
 
 
-def _grade(rows: list, top1: float) -> tuple[float, ...] | None:
+def _grade(rows: list, top1: float, cascade: object = None) -> tuple[float, ...] | None:
+    """The objective of a setting (None outside the hard limits); with ``cascade`` thresholds,
+    the re-scored questions are decided by them and the others keep their decision."""
     from content.search import decide
 
     direct = right = off_direct = off_none = lost = 0
     n_off = sum(r[0] for r in rows)
     for off, result, gold in rows:
         hits = result.hits
-        decision = decide(hits, bool(result.roles))
+        if cascade is None:
+            decision = decide(hits, bool(result.roles))
+        elif result.cascaded:
+            decision = decide(hits, bool(result.roles), cascade)  # type: ignore[arg-type]
+        else:
+            decision = result.decision
         if off:
             off_direct += decision == "answer"
             off_none += decision == "none"
@@ -237,9 +291,15 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--tune", action="store_true", help="grid-search thresholds on dev")
     parser.add_argument("--cv", action="store_true", help="fusion weight across dev folds")
+    parser.add_argument(
+        "--tune-cascade", action="store_true", help="thresholds of re-scored questions, on dev"
+    )
     args = parser.parse_args()
     if args.tune:
-        tune(ContentIndex(load_library()))
+        tune(ContentIndex(load_library(), encoder=None))
+        return
+    if args.tune_cascade:
+        tune_cascade(ContentIndex(load_library()))
         return
     if args.cv:
         cross_validate(ContentIndex(load_library()))

@@ -146,7 +146,7 @@ async def _serve(settings: Settings) -> None:
     from bot.scheduler import SchedulerComponent
 
     bot = _bot(settings)
-    bot.services.index.pool()  # every role's units: read at start, or built once here
+    bot.services.index.prepare()  # the pool and the transformer's unit vectors: read or built
     stop = asyncio.Event()
     stop_on_signals(stop)
     live: dict[str, Platform] = {}

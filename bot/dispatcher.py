@@ -66,6 +66,9 @@ class Dispatcher:
         name = head.split("@", 1)[0].lower()
         ctx.command, ctx.args = name, rest.strip()
         info = self.router.commands.get(name)
+        if info is None and name in self.router.aliases:
+            ctx.command = self.router.aliases[name]  # "/occupation welder" is "/risk welder"
+            info = self.router.commands[ctx.command]
         # A command is a change of subject. A conversation that can be picked up again is kept
         # aside (and the reply says so); any other half-finished one ends here.
         note = await self._set_aside(ctx)

@@ -170,6 +170,9 @@ class Reply:
     """Shown only to the asker where the platform can (Discord ephemeral replies)."""
     edit: bool = False
     """Replace the menu message the pressed button sits on instead of sending a new one."""
+    awaits_text: bool = False
+    """It asks something answered by typing (a date, a time, a job), so a bare number typed next
+    is an answer ("7" for 7 o'clock) wherever the platform reads numbers as button presses."""
 
     @classmethod
     def text(cls, *paragraphs: str, title: str | None = None) -> Reply:

@@ -71,21 +71,24 @@ def expired(ctx: Context) -> Reply:
 
 
 def unknown_command(ctx: Context, name: str) -> Reply:
-    """Say so, and offer the closest real command when it looks like a typo ("/rsik")."""
+    """Say so, and offer the closest real command when it looks like a typo of a command or of
+    another name for one ("/rsik", "/subscibe")."""
     if not name:
         return Reply.text("A command is a slash and a name, such as /risk. Send /help for all.")
     shown = name[:32]
     reply = Reply.text(f"I don't know the command /{shown}. Send /help to see what I can do.")
-    usable = sorted(
-        info.name
+    names = {
+        typed: info.name
         for info in ctx.services.router_commands
         if info.scope != "moderator" or ctx.in_group
-    )
-    close = difflib.get_close_matches(name.lower(), usable, n=1, cutoff=0.6)
+        for typed in (info.name, *info.also)
+    }
+    close = difflib.get_close_matches(name.lower(), sorted(names), n=1, cutoff=0.6)
     if close:
-        reply = Reply.text(f"I don't know the command /{shown}. Did you mean /{close[0]}?")
+        meant = names[close[0]]
+        reply = Reply.text(f"I don't know the command /{shown}. Did you mean /{meant}?")
         reply.buttons = [
-            [Button(f"/{close[0]}", action("cmd", close[0]))],
+            [Button(f"/{meant}", action("cmd", meant))],
             [Button("All commands", action("cmd", "help"))],
         ]
     return reply

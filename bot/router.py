@@ -31,6 +31,9 @@ class CommandInfo:
     scope: Scope = "all"
     options: tuple[str, ...] = ()
     """Names of extra free-text arguments, for platforms that ask for them separately."""
+    also: tuple[str, ...] = ()
+    """Other names people type for it ("/subscribe" for /goal, "/occupation" for /risk): typed,
+    they run it with their arguments, but menus and /help list only the real name."""
 
 
 class DuplicateRoute(ValueError):
@@ -41,6 +44,8 @@ class Router:
     def __init__(self, name: str) -> None:
         self.name = name
         self.commands: dict[str, CommandInfo] = {}
+        self.aliases: dict[str, str] = {}
+        """Each other name (``also``) and the command it points to."""
         self.actions: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
         self.paused_notes: dict[str, str] = {}
@@ -58,12 +63,13 @@ class Router:
         personal: bool = False,
         scope: Scope = "all",
         options: tuple[str, ...] = (),
+        also: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            _claim(self.commands, name, self.name, "command")
-            self.commands[name] = CommandInfo(
-                name, description, handler, takes_role, personal, scope, options
+            info = CommandInfo(
+                name, description, handler, takes_role, personal, scope, options, also
             )
+            self._add_command(info, self.name)
             return handler
 
         return register
@@ -105,9 +111,8 @@ class Router:
 
     def include(self, *routers: Router) -> Router:
         for router in routers:
-            for name, info in router.commands.items():
-                _claim(self.commands, name, router.name, "command")
-                self.commands[name] = info
+            for info in router.commands.values():
+                self._add_command(info, router.name)
             for name, handler in router.actions.items():
                 _claim(self.actions, name, router.name, "action")
                 self.actions[name] = handler
@@ -121,6 +126,16 @@ class Router:
                     raise DuplicateRoute(f"two text handlers (second from {router.name!r})")
                 self.text_handler = router.text_handler
         return self
+
+    def _add_command(self, info: CommandInfo, owner: str) -> None:
+        """A name means one thing: a command, or another name for exactly one command."""
+        _claim(self.commands, info.name, owner, "command")
+        _claim(self.aliases, info.name, owner, "command (already another name for a command)")
+        for alias in info.also:
+            _claim(self.commands, alias, owner, "other name (already a command)")
+            _claim(self.aliases, alias, owner, "other name")
+            self.aliases[alias] = info.name
+        self.commands[info.name] = info
 
 
 def _claim(table: dict[str, object], name: str, owner: str, what: str) -> None:

@@ -6,9 +6,16 @@ register with :meth:`ContentIndex.add_units`. A question is scored against the u
 roles it names, else of the chosen role, else of every role (plus the shared units), by the sum
 of a corrected BM25 share and the cosine of static MiniLM sentence vectors (every role's units
 at once through the pool, content/understanding/pool.py, which gives the same scores without
-walking each role's index). The caller answers
-only a clear winner; a close call gets the three closest as buttons, and a question that
-matches nothing well gets a short "here is what I can help with".
+walking each role's index). The caller answers only a clear winner; a close call gets the three
+closest as buttons, and a question that matches nothing well gets a short "here is what I can
+help with".
+
+A cascade (issue 10, sixth pass): when that static decision is not a direct answer, the real
+MiniLM transformer (content/understanding/encoder.py, ~2 ms on one core) embeds the question and
+every unit searched is scored again with its cosine in place of the static one, and the decision
+is made again with thresholds of its own. Only the unsure questions pay for it (about half of
+all messages); a confident static answer, or "test", never does. Without the model the static
+matcher answers alone.
 """
 
 from __future__ import annotations
@@ -24,42 +31,34 @@ import numpy as np
 
 from content.loader import Library
 from content.schema import RolePack, slug_words
+from content.understanding.context import CONTEXT_NAME, ContextUnits, TextVectors
 from content.understanding.embed import StaticEmbedder
+from content.understanding.encoder import ContextEncoder, default_encoder
 from content.understanding.pool import POOL_NAME, Pool, pool_key
-from content.understanding.scope import EXACT_BONUS, ScopeIndex, plain
+from content.understanding.rank import Block, Decision, Hit, Thresholds, rank
+from content.understanding.scope import ScopeIndex, plain
 from content.understanding.smalltalk import is_probe
 from content.understanding.text import Markers, compact
 from content.understanding.units import SHARED, Unit, pack_units
 
 DENSE_WEIGHT = 1.25
 """Weight of the cosine beside the BM25 share (each is 0..1), tuned on the dev split."""
-ANSWER_AT = 1.1
-"""A top unit scoring this much is answered directly (tuned on the dev split)...  """
-ANSWER_MARGIN = 0.15
-"""...when it beats the runner-up by at least this much...  """
-ANSWER_DENSE_AT = 0.5
-"""...and its meaning is close, not only its words ("test" shares a word with a FAQ)."""
-CHOOSE_AT = 0.85
-CHOOSE_DENSE_AT = 0.0
-"""Below this score, or this cosine, nothing is close enough to offer: the question is treated
-as off-topic (tuned on the dev split too; the cosine floor is 0: once "test" and "ping" are
-known for what they are, a floor cost more on-topic questions than it saved off-topic ones)."""
-
-Decision = Literal["answer", "choose", "none"]
+CASCADE_WEIGHT = 2.5
+"""Weight of the transformer's cosine when it re-scores a question (issue 10's fourth pass:
+dev top-1 0.924 → 0.943 on a plateau of weights 2.5–3)."""
+CASCADE_DEPTH: int | None = None
+"""How many of the static ranking's best units the transformer re-scores (None: every unit
+searched; the forward pass is the cost, the dot products are not)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    unit: Unit
-    score: float
-    lexical: float
-    dense: float
-    named: bool = False
-    """The question named this unit outright (a code, or one of its phrasings word for word)."""
-
-    @property
-    def ref(self) -> str:
-        return self.unit.ref
+STATIC = Thresholds(
+    answer_at=1.1, margin=0.15, answer_dense_at=0.5, choose_at=0.85, choose_dense_at=0.0
+)
+"""For the static matcher's own scores (BM25 share + 1.25 × static cosine)."""
+CASCADE = Thresholds(
+    answer_at=1.3, margin=0.3, answer_dense_at=0.5, choose_at=0.9, choose_dense_at=0.3
+)
+"""For a question the transformer re-scored (BM25 share + 2.5 × its cosine)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +67,8 @@ class SearchResult:
     decision: Decision
     roles: list[str]
     """Ids of the roles the question named, in order of mention."""
+    cascaded: bool = False
+    """The transformer re-scored this question (the static matcher was unsure)."""
 
     @property
     def confident(self) -> bool:
@@ -92,9 +93,21 @@ class ContentIndex:
         embedder: StaticEmbedder | Literal["default"] | None = "default",
         cache_dir: Path | None = None,
         pooled: bool = True,
+        encoder: ContextEncoder | Literal["default"] | None = "default",
     ) -> None:
         self.library = library
         self.embedder = StaticEmbedder.load() if embedder == "default" else embedder
+        if encoder == "default":
+            # The transformer re-scores the dense part: an index without vectors has none.
+            encoder = default_encoder() if self.embedder is not None else None
+        self.encoder = encoder
+        self._texts = (
+            TextVectors(encoder, cache_dir / CONTEXT_NAME if cache_dir is not None else None)
+            if encoder is not None
+            else None
+        )
+        self._context: dict[str, ContextUnits] = {}
+        """The transformer's vectors per scope ("*" for the pool), built when first needed."""
         self._names = sorted(library.names, key=len, reverse=True)
         self._markers = Markers(self._markers_names())
         self._titles = {p.id: p.title for p in library.packs}
@@ -116,7 +129,9 @@ class ContentIndex:
         for unit in units:
             self._extra.setdefault(unit.scope, []).append(unit)
             self._scopes.pop(unit.scope, None)
+            self._context.pop(unit.scope, None)
         self._pool = None
+        self._context.pop(POOLED, None)
 
     def scope_ids(self) -> list[str]:
         ids = [p.id for p in self.library.packs]
@@ -159,6 +174,27 @@ class ContentIndex:
     def warm(self) -> None:
         for scope in self.scope_ids():
             self.scope(scope)
+
+    def context(self, scope: str) -> ContextUnits | None:
+        """The transformer's vectors of a scope's units (:data:`POOLED`: the pool's), or None
+        without the transformer."""
+        if self._texts is None:
+            return None
+        found = self._context.get(scope)
+        if found is None:
+            units = self.pool().units if scope == POOLED else self._units_of(scope)
+            found = self._context[scope] = ContextUnits(units, self._markers, self._texts)
+        return found
+
+    def prepare(self) -> None:
+        """Everything a question may need, read from the cache folder or built and saved there
+        once: the pool, and the transformer's vectors of every unit (``careerbot run`` calls it
+        at start, so no person's question waits for them)."""
+        self.pool()
+        if self._texts is not None:
+            for scope in [POOLED, *self.scope_ids()]:
+                self.context(scope)
+            self._texts.save()
 
     def units(self) -> list[Unit]:
         return [u for s in self.scope_ids() for u in self.scope(s).units]
@@ -242,15 +278,13 @@ class ContentIndex:
                 vectors[stripped] = self.embedder.embed(stripped)
             return vectors[stripped]
 
-        blocks: list[tuple[list[Unit], np.ndarray, np.ndarray, list[int], set[str] | None]] = []
-        """Per scope searched (or the pool of all roles): units, lexical and dense scores, the
-        units named outright, and the only unit keys searched there (None: all)."""
+        blocks: list[Block] = []
         if not named and role_id is None and self._pooled and self.library.packs:
             pool = self.pool()
             lexical, dense, exact = pool.scores(
                 marked, squeezed, plain(text), vector(pool.scopes[0])
             )
-            blocks.append((pool.units, lexical, dense, exact, None))
+            blocks.append(Block(POOLED, pool.scopes[0], pool.units, lexical, dense, exact, None))
             scopes = []
         if SHARED in self._extra:
             scopes = [*scopes, SHARED]
@@ -265,55 +299,75 @@ class ContentIndex:
                 else np.zeros(len(index.units), dtype=np.float32)
             )
             exact = index.exact(text, squeezed)
+            lexical = index.lexical(marked, squeezed)
             blocks.append(
-                (index.units, index.lexical(marked, squeezed), dense, exact, only.get(scope_id))
+                Block(scope_id, scope_id, index.units, lexical, dense, exact, only.get(scope_id))
             )
-        scored: list[tuple[float, int, Hit]] = []
-        order = 0
-        for units, lexical, dense, exact, keys in blocks:
-            fused = lexical + DENSE_WEIGHT * dense
-            fused[exact] += EXACT_BONUS
-            if keys is not None:
-                keep = np.array([u.key in keys for u in units])
-                fused = np.where(keep, fused, -np.inf)
-            for i in _top(fused, limit + 1):
-                if fused[i] == -np.inf:
-                    break
-                hit = Hit(units[i], float(fused[i]), float(lexical[i]), float(dense[i]), i in exact)
-                scored.append((-hit.score, order + int(i), hit))
-            order += len(units)
-        scored.sort(key=lambda item: (item[0], item[1]))
-        hits = [hit for _, _, hit in scored[:limit]]
-        decision = "none" if is_probe(text) else decide(hits, bool(named))
-        return SearchResult(hits, decision, named)
+        depth = max(limit, CASCADE_DEPTH or 0)
+        ranked = rank(blocks, [b.dense for b in blocks], DENSE_WEIGHT, depth)
+        hits = [hit for _, hit in ranked[:limit]]
+        probe = is_probe(text)
+        decision = "none" if probe else decide(hits, bool(named))
+        if decision == "answer" or probe or not blocks or _verbatim(text, hits):
+            return SearchResult(hits, decision, named)
+        contextual = self._rescored_dense(text, blocks)
+        if contextual is None:
+            return SearchResult(hits, decision, named)
+        if CASCADE_DEPTH is not None:  # only the static ranking's best units compete
+            for b, dense in enumerate(contextual):
+                out = np.ones(len(dense), dtype=bool)
+                out[[i for (c, i), _ in ranked[:CASCADE_DEPTH] if c == b]] = False
+                dense[out] = -np.inf
+        hits = [hit for _, hit in rank(blocks, contextual, CASCADE_WEIGHT, limit)]
+        return SearchResult(hits, decide(hits, bool(named), CASCADE), named, cascaded=True)
+
+    def _rescored_dense(self, text: str, blocks: list[Block]) -> list[np.ndarray] | None:
+        """Each block's units' dense score by the transformer (None without it). The question
+        is embedded as the static matcher embeds it, stripped of the searched role's names."""
+        if self.encoder is None:
+            return None
+        out: list[np.ndarray] = []
+        questions: dict[str, np.ndarray] = {}
+        for block in blocks:
+            context = self.context(block.context)
+            if context is None:
+                return None
+            query = self._markers.strip(text, block.strip or None)
+            if query not in questions:
+                questions[query] = self.encoder.embed(query)
+            out.append(context.dense(questions[query]))
+        return out
 
 
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` highest scores, best first, ties in index order (a stable sort of
-    all of them, without sorting the thousands of units of a pool)."""
-    if len(scores) <= 4 * n:
-        return np.argsort(-scores, kind="stable")[:n]
-    cut = np.partition(scores, len(scores) - n)[len(scores) - n]
-    candidates = np.flatnonzero(scores >= cut)
-    return candidates[np.lexsort((candidates, -scores[candidates]))][:n]
+def _verbatim(text: str, hits: list[Hit]) -> bool:
+    """The question is word for word one of the leading unit's own phrasings: the pack says
+    what it asks, which no re-scoring can know better ("is ai-900 still worth taking" is the
+    first-certification FAQ's, though the AI-900 card matches its meaning)."""
+    return bool(hits) and plain(text) in {plain(q) for q in hits[0].unit.questions}
 
 
-def decide(hits: list[Hit], names_role: bool = False) -> Decision:
+POOLED = "*"
+"""The pool's key among the per-scope transformer vectors (no scope id is "*")."""
+
+
+def decide(hits: list[Hit], names_role: bool = False, limits: Thresholds | None = None) -> Decision:
     """Answer, offer buttons, or say what the bot can help with. A question that names a role
     ("what does an LLM engineer do") is about careers however weakly it matches: it is offered
     the closest cards rather than told it is off-topic."""
     if not hits:
         return "none"
+    limits = limits or STATIC
     if not names_role and (
-        hits[0].score < CHOOSE_AT or (hits[0].dense < CHOOSE_DENSE_AT and not hits[0].named)
+        hits[0].score < limits.choose_at
+        or (hits[0].dense < limits.choose_dense_at and not hits[0].named)
     ):
         return "none"
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     top = hits[0]
     if (
-        top.score >= ANSWER_AT
-        and top.score - runner_up >= ANSWER_MARGIN
-        and (top.dense >= ANSWER_DENSE_AT or top.named)
+        top.score >= limits.answer_at
+        and top.score - runner_up >= limits.margin
+        and (top.dense >= limits.answer_dense_at or top.named)
     ):
         return "answer"
     return "choose"

@@ -231,21 +231,56 @@ def parse_clock(text: str) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
-def parse_when_parts(text: str) -> tuple[int | None, str | None]:
+_PARTS_OF_DAY = {
+    "morning": "am",
+    "afternoon": "pm",
+    "evening": "pm",
+    "night": "pm",
+    "tonight": "pm",
+}
+"""A part of the day gives an hour its am or pm; on its own it is too vague to nudge at, so the
+time is asked for (nothing is guessed) and the part is kept for the answer: "saturday evening",
+then "7", is 19:00."""
+_FILLER = ("at", "on", "every", "in", "the", "each")
+_BARE_HOUR = re.compile(r"(\d{1,2})(?:[:.h]?\d{2}|h)?")
+
+
+def part_of_day(word: str) -> str | None:
+    """ "evening", "Evenings" → "evening"; any other word → None."""
+    word = word.lower()
+    word = word[:-1] if word.endswith("s") and word[:-1] in _PARTS_OF_DAY else word
+    return word if word in _PARTS_OF_DAY else None
+
+
+def parse_when_parts(text: str, part: str | None = None) -> tuple[int | None, str | None]:
     """ "Tuesday 19:30" → (1, "19:30"); "tuesday" → (1, None); "19:30" → (None, "19:30").
 
     A conversation that asked "at what time on Tuesday?" keeps the day it has and takes the time
-    from the next answer, so either part may be missing; what is there must be valid.
+    from the next answer, so either part may be missing; what is there must be valid. ``part``
+    is a part of the day said in an earlier answer ("saturday evening"): it gives a bare hour
+    in this one its am or pm.
     """
     words = text.replace(",", " ").replace(" at ", " ").replace(" on ", " ").split()
     day_words = [w for w in words if _weekday(w) is not None]
-    rest = [w for w in words if w not in day_words and w.lower() not in ("at", "on", "every")]
+    rest = [w for w in words if w not in day_words and w.lower() not in _FILLER]
+    parts = {p for w in rest if (p := part_of_day(w))}
+    rest = [w for w in rest if part_of_day(w) is None]
     example = "Write a day and a time, like “Tuesday 19:30”."
     if not day_words and not rest:
+        if parts:
+            raise InputError(
+                f"On which day, and at what time in the {min(parts)}? Write e.g. “Tuesday 8:30”."
+            )
         raise InputError("Tell me a day and a time, for example “Tuesday 19:30”.")
     weekday = parse_weekday(day_words[0]) if day_words else None
     if not rest:
-        return weekday, None
+        return weekday, None  # "saturday morning": which time in the morning is asked next
+    hour = _BARE_HOUR.fullmatch("".join(rest))
+    part = parts.pop() if len(parts) == 1 else (part if not parts else None)
+    if part is not None and hour and 1 <= int(hour[1]) <= 12:
+        # "7 in the evening" is 7pm, "12 at night" midnight
+        twelve_at_night = int(hour[1]) == 12 and part in ("night", "tonight")
+        rest = [hour[0].removesuffix("h"), "am" if twelve_at_night else _PARTS_OF_DAY[part]]
     if weekday is None and not _LOOKS_LIKE_TIME.fullmatch(" ".join(rest).lower()):
         parse_weekday(rest[0])  # raises a clear message about the first word
     try:
@@ -253,6 +288,12 @@ def parse_when_parts(text: str) -> tuple[int | None, str | None]:
     except InputError as exc:
         raise InputError(f"{exc} {example}") from None
     return weekday, clock
+
+
+def part_of_day_in(text: str) -> str | None:
+    """The one part of the day a text names ("saturday evening" → "evening"), else None."""
+    found = {p for w in text.replace(",", " ").split() if (p := part_of_day(w))}
+    return found.pop() if len(found) == 1 else None
 
 
 def parse_when(text: str) -> tuple[int, str]:

@@ -13,7 +13,12 @@ from handlers.common import answer, nav, source_titles, target_role
 router = Router("about")
 
 
-@router.command("about", "Sources, review dates and how the risk score is made", takes_role=True)
+@router.command(
+    "about",
+    "Sources, review dates and how the risk score is made",
+    takes_role=True,
+    also=("sources", "method", "methodology"),
+)
 async def about(ctx: Context) -> Reply:
     role = target_role(ctx)
     reply = Reply(title=f"Sources and method: {role.title}")

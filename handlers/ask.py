@@ -99,6 +99,11 @@ async def _small_talk(ctx: Context, talk: str) -> Reply:
         return replies.menu(role, greeting="Hello! Ask me anything about your career and AI.")
     if talk == "thanks":
         reply = Reply.text("You're welcome! Anything else? Ask away, or pick a topic.")
+    elif talk == "yesno":
+        reply = Reply.text(
+            "If that answers one of my questions, please press its button: a typed yes or no "
+            "could be taken for the wrong one. Or ask me anything, or pick a topic."
+        )
     else:
         reply = Reply.text("Bye for now. Come back any time: your role and goals are saved.")
     reply.buttons = replies.menu_buttons(role)

@@ -69,6 +69,10 @@ def _squash(text: str) -> str:
 _NICKNAMES = {"Google Cloud": ("gcp",), "Microsoft": ("ms",)}
 """What people call a provider that its name's initials do not give ("aws" they do)."""
 
+_SHORT_FOR = {"ml": ("machine", "learning"), "ai": ("artificial", "intelligence")}
+"""Words typed for two in a credential's name: "aws ml engineer" is AWS's Machine Learning
+Engineer exam. A name that says "AI" itself still matches "ai" as a word of its own."""
+
 
 def match_certs(section: Certifications, text: str) -> list[Certification]:
     """The credentials a typed answer can mean, in roadmap order: an exact id, code or name
@@ -89,6 +93,7 @@ def match_certs(section: Certifications, text: str) -> list[Certification]:
         )
         own.add("".join(w[0] for w in cert.provider.split() if w[:1].isupper()).lower())
         own.update(_NICKNAMES.get(cert.provider, ()))
+        own.update(short for short, long in _SHORT_FOR.items() if own.issuperset(long))
         return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in words)
 
     matches = [c for c in ordered if fits(c)]
@@ -118,7 +123,12 @@ def _named_credentials(ctx: Context) -> Reply | None:
     return None
 
 
-@router.command("certs", "The certification roadmap, in order", takes_role=True)
+@router.command(
+    "certs",
+    "The certification roadmap, in order",
+    takes_role=True,
+    also=("certifications", "certification", "cert", "exams", "exam", "roadmap"),
+)
 async def certs(ctx: Context) -> Reply:
     named = _named_credentials(ctx)
     if named is not None:

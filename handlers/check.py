@@ -8,6 +8,8 @@ the question again rather than a guess at which answer was meant.
 
 from __future__ import annotations
 
+import re
+
 from bot.actions import action
 from bot.context import Context
 from bot.messages import Button, Reply, Section
@@ -22,6 +24,7 @@ from content.occupations.check import (
     pack_factors,
     result,
 )
+from content.occupations.mention import jobs_asked
 from domain.risk import RISK_DEFINITION, RISK_NAME
 from handlers.common import answer
 from handlers.occupation_charts import check_chart
@@ -156,7 +159,11 @@ def result_reply(ctx: Context, check: RiskCheck) -> Reply:
 
 
 @router.command(
-    "check", "Your own AI risk, from eight quick questions", takes_role=True, personal=True
+    "check",
+    "Your own AI risk, from eight quick questions",
+    takes_role=True,
+    personal=True,
+    also=("quiz", "myrisk", "selfcheck", "assess"),
 )
 async def check_command(ctx: Context) -> Reply:
     text = ctx.args.strip()
@@ -171,11 +178,13 @@ async def check_command(ctx: Context) -> Reply:
     if ctx.user.role_id and _subject_title(ctx, ctx.user.role_id) is not None:
         return await start_check(ctx, ctx.user.role_id)
     await ctx.set_state(ASK_JOB, {})
-    return Reply.text(
+    reply = Reply.text(
         "What is your job? Type it in your own words, for example “paralegal” or “truck "
         "driver”, and I'll compare your answers with it.",
         title="Your own risk check",
     )
+    reply.awaits_text = True
+    return reply
 
 
 async def _start_for(ctx: Context, text: str) -> Reply:
@@ -200,8 +209,14 @@ async def _start_for(ctx: Context, text: str) -> Reply:
     cancelled="Risk check cancelled; nothing was saved. Send /check when you're ready.",
 )
 async def job_typed(ctx: Context) -> Reply:
-    await ctx.clear_state()
-    return await _start_for(ctx, ctx.inbound.text)
+    """A job the check can start with; anything else keeps the question open, so a second try
+    is read as a job too rather than as a question for the search."""
+    typed = ctx.inbound.text
+    reply = await _start_for(ctx, next(iter(jobs_asked(typed)), typed))  # "I'm a paralegal"
+    state = await ctx.state()
+    if state is not None and state.name == ASK_JOB:
+        reply.add(Section(paragraphs=["Type your job again, or send /cancel to stop the check."]))
+    return reply
 
 
 @router.state(
@@ -216,11 +231,15 @@ async def typed_during_check(ctx: Context) -> Reply:
     if current is None or current.score is not None:
         await ctx.clear_state()
         return Reply.text("You have no check open. Send /check to start one.")
+    number = len(answers_of(current))
+    choice = typed_choice(QUESTIONS[number].answers, ctx.inbound.text)
+    if choice is not None:
+        return await _record(ctx, current, number, choice)
     return _question(
         ctx,
         current,
-        "Please answer with one of the buttons. To leave the check, send any command, such as "
-        "/help; your answers so far are kept and /check carries on.",
+        "Please press one of the answers, or type it. To leave the check, send any command, "
+        "such as /help; your answers so far are kept and /check carries on.",
     )
 
 
@@ -259,6 +278,27 @@ async def answer_button(ctx: Context) -> Reply:
         return answer(ctx, _question(ctx, current, "That question is already answered."))
     if choice >= len(QUESTIONS[number].answers):
         return answer(ctx, _question(ctx, current, "That isn't one of the answers."))
+    return await _record(ctx, current, number, choice)
+
+
+def typed_choice(labels: tuple[str, ...] | list[str], text: str) -> int | None:
+    """The answer a typed reply names ("often", "about half", "half"): the label it equals, or
+    the only label with those words in it (four letters at least); None when it names none or
+    several."""
+    typed = " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    plain = [" ".join(re.findall(r"[a-z0-9]+", label.lower())) for label in labels]
+    if typed in plain:
+        return plain.index(typed)
+    if len(typed) < 4:  # "all" is not "Not at all"
+        return None
+    inside = [i for i, label in enumerate(plain) if re.search(rf"\b{re.escape(typed)}\b", label)]
+    return inside[0] if len(inside) == 1 else None
+
+
+async def _record(ctx: Context, current: RiskCheck, number: int, choice: int) -> Reply:
+    """Store one answer; the result once the last is in."""
+    answers = answers_of(current)
+    take = current.take
     answers[QUESTIONS[number].id] = choice
     done = len(answers) == len(QUESTIONS)
     score = own_score(answers) if done else None

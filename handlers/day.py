@@ -10,7 +10,12 @@ from handlers.common import answer, missing, nav, reviewed_footer, target_role
 router = Router("day")
 
 
-@router.command("day", "A day in the life of the role", takes_role=True)
+@router.command(
+    "day",
+    "A day in the life of the role",
+    takes_role=True,
+    also=("daily", "routine", "dayinthelife"),
+)
 async def day(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.day_in_the_life is None and role.activities is None:

@@ -25,7 +25,9 @@ def faq_answer(role: RolePack, faq_id: str) -> Reply | None:
     return reply
 
 
-@router.command("faq", "Frequently asked questions about a role", takes_role=True)
+@router.command(
+    "faq", "Frequently asked questions about a role", takes_role=True, also=("questions", "faqs")
+)
 async def faqs(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.faqs is None:
@@ -50,7 +52,12 @@ async def faq(ctx: Context) -> Reply:
 
 
 @router.action("salary")
-@router.command("salary", "What the sources say about pay for a role", takes_role=True)
+@router.command(
+    "salary",
+    "What the sources say about pay for a role",
+    takes_role=True,
+    also=("pay", "wage", "wages", "income", "money"),
+)
 async def salary(ctx: Context) -> Reply:
     role = target_role(ctx)
     if role.salary is None:

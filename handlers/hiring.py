@@ -13,7 +13,10 @@ router = Router("hiring")
 
 @router.action("lifecycle")
 @router.command(
-    "lifecycle", "The stages of the role's work, from data to monitoring", takes_role=True
+    "lifecycle",
+    "The stages of the role's work, from data to monitoring",
+    takes_role=True,
+    also=("stages", "workflow"),
 )
 async def lifecycle(ctx: Context) -> Reply:
     role = target_role(ctx)
@@ -35,7 +38,12 @@ async def lifecycle(ctx: Context) -> Reply:
 
 
 @router.action("hiring")
-@router.command("hiring", "For hiring teams: strong signals, red flags and proof", takes_role=True)
+@router.command(
+    "hiring",
+    "For hiring teams: strong signals, red flags and proof",
+    takes_role=True,
+    also=("hire", "interview", "recruit", "recruiting"),
+)
 async def hiring(ctx: Context) -> Reply:
     role = target_role(ctx)
     section = role.hiring_table

@@ -131,6 +131,7 @@ async def post_summary(ctx: Context, role: RolePack, channel: str) -> Reply:
     takes_role=True,
     scope="moderator",
     options=("channel",),
+    also=("post", "share", "broadcast", "summarise", "summarize"),
 )
 async def summary_command(ctx: Context) -> Reply:
     first, _, rest = ctx.args.strip().partition(" ")

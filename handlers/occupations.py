@@ -9,14 +9,13 @@ no pack fits.
 
 from __future__ import annotations
 
-import re
-
 from bot.actions import action
 from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
 from bot.router import Router
 from bot.services import Services
 from content.occupations import ATTRIBUTION, ORDERING, Figure, Found, Match, Occupation
+from content.occupations.mention import jobs_asked
 from handlers.common import answer
 from handlers.occupation_charts import measures_chart
 
@@ -248,18 +247,6 @@ def occupation_reply(ctx: Context, text: str) -> Reply:
     return choices_reply(found, text)
 
 
-ASKING = re.compile(
-    r"^(?:(?:hi|hello|hey)[,!. ]+)?"
-    r"(?:i'?m|i am|im|i work as|i'?m working as|my (?:job|role|occupation) is|"
-    r"what about|how about|and|(?:what(?:'s| is) the )?(?:ai )?risk (?:for|of)|"
-    r"(?:will|could|can|is) ai (?:going to )?(?:replace|take over)|are|is)\s+"
-    r"(?:an? |the )?(?P<job>[^?!.]{2,80}?)"
-    r"(?:\s+(?:at risk|safe|replaceable|jobs?))?\s*[?!.]*$",
-    re.IGNORECASE,
-)
-"""Sentences that name a job: "I'm a paralegal", "what about accountants?", "risk for X"."""
-
-
 def occupation_in_text(ctx: Context) -> Reply | None:
     """Free text that names an occupation (and no role pack): its card, or the choices.
 
@@ -267,18 +254,18 @@ def occupation_in_text(ctx: Context) -> Reply | None:
     engineers?" still reaches the ML engineer's FAQ.
     """
     text = ctx.inbound.text.strip()
-    asked = ASKING.match(text)
-    job = asked["job"] if asked else text
-    if not asked and len(job.split()) > 4:
-        return None
     index = ctx.services.index
-    if index.resolve_role(job) is not None or index.role_in(text) is not None:
+    if index.role_in(text) is not None:
         return None
-    found = ctx.services.occupation_index.find(job)
-    if found.kind == "one" and (asked or found.matches[0].exact):
-        return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
-    if asked and found.kind in ("few", "many"):
-        return choices_reply(found, job)
+    asked = jobs_asked(text)
+    for job in asked or ([text] if len(text.split()) <= 4 else []):
+        if index.resolve_role(job) is not None:
+            return None
+        found = ctx.services.occupation_index.find(job)
+        if found.kind == "one" and (asked or found.matches[0].exact):
+            return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
+        if asked and found.kind in ("few", "many"):
+            return choices_reply(found, job)
     return None
 
 

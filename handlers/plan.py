@@ -10,7 +10,12 @@ from handlers.common import answer, missing, nav, reviewed_footer, target_role
 router = Router("plan")
 
 
-@router.command("plan", "A protection plan: skills, moves and tools", takes_role=True)
+@router.command(
+    "plan",
+    "A protection plan: skills, moves and tools",
+    takes_role=True,
+    also=("protect", "protection", "skills"),
+)
 async def plan(ctx: Context) -> Reply:
     role = target_role(ctx)
     section = role.protection

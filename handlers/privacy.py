@@ -30,7 +30,12 @@ async def _private_chats(ctx: Context) -> list[str]:
 
 
 @router.action("mydata")
-@router.command("mydata", "See everything stored about you", personal=True)
+@router.command(
+    "mydata",
+    "See everything stored about you",
+    personal=True,
+    also=("data", "privacy", "export", "gdpr"),
+)
 async def mydata(ctx: Context) -> Reply:
     data = await ctx.services.privacy.export(ctx.user, await _private_chats(ctx))
     reply = Reply(title="What I store about you", personal=True)
@@ -66,7 +71,12 @@ async def mydata(ctx: Context) -> Reply:
     return reply
 
 
-@router.command("forget", "Delete everything stored about you", personal=True)
+@router.command(
+    "forget",
+    "Delete everything stored about you",
+    personal=True,
+    also=("delete", "deleteme", "erase", "unregister"),
+)
 async def forget(ctx: Context) -> Reply:
     reply = Reply.text(
         "This deletes your profile, chosen role, study goals, weekly reminders, risk check answers "

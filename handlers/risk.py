@@ -131,7 +131,12 @@ def method_reply(role: RolePack) -> Reply | None:
     return reply
 
 
-@router.command("risk", "How much of a role's work AI could take over, and why", takes_role=True)
+@router.command(
+    "risk",
+    "How much of a role's work AI could take over, and why",
+    takes_role=True,
+    also=("occupation", "occupations", "exposure", "score", "job"),
+)
 async def risk(ctx: Context) -> Reply:
     if ctx.action is None and ctx.args and named_role(ctx, ctx.args) is None:
         return occupation_reply(ctx, ctx.args)

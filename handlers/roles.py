@@ -107,7 +107,9 @@ def roles_list(ctx: Context) -> Reply:
     return reply
 
 
-@router.command("roles", "List the roles and choose yours", takes_role=True)
+@router.command(
+    "roles", "List the roles and choose yours", takes_role=True, also=("jobs", "career", "careers")
+)
 async def roles(ctx: Context) -> Reply:
     if not ctx.args:
         return roles_list(ctx)

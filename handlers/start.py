@@ -18,7 +18,7 @@ GREETING = (
 )
 
 
-@router.command("start", "Start here: the main menu")
+@router.command("start", "Start here: the main menu", also=("menu", "home", "main"))
 async def start(ctx: Context) -> Reply:
     return replies.menu(ctx.role(), greeting=GREETING)
 
@@ -41,7 +41,11 @@ async def usable_commands(ctx: Context) -> list[CommandInfo]:
     ]
 
 
-@router.command("cancel", "Stop what you are in the middle of, such as setting a goal")
+@router.command(
+    "cancel",
+    "Stop what you are in the middle of, such as setting a goal",
+    also=("stop", "quit", "exit", "abort"),
+)
 async def cancel(ctx: Context) -> Reply:
     """Ends a conversation outright; the dispatcher has already set it aside for this command."""
     state = await ctx.state()
@@ -52,7 +56,7 @@ async def cancel(ctx: Context) -> Reply:
     return Reply.text(ctx.services.cancelled_notes.get(name, "Cancelled; nothing was saved."))
 
 
-@router.command("help", "What I can do and how to ask")
+@router.command("help", "What I can do and how to ask", also=("commands", "info"))
 async def help_(ctx: Context) -> Reply:
     listed = [
         f"/{info.name}{' [role]' if info.takes_role else ''} — {info.description}"

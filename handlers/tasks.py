@@ -10,7 +10,9 @@ from handlers.common import answer, missing, nav, reviewed_footer, target_role
 router = Router("tasks")
 
 
-@router.command("tasks", "Which tasks of a role AI puts at risk", takes_role=True)
+@router.command(
+    "tasks", "Which tasks of a role AI puts at risk", takes_role=True, also=("automation", "atrisk")
+)
 async def tasks(ctx: Context) -> Reply:
     role = target_role(ctx)
     section = role.tasks_at_risk

@@ -12,6 +12,7 @@ from bot.app import CareerBot
 from bot.clock import ManualClock
 from content.occupations.check import QUESTIONS, own_score, result
 from domain.risk import RISK_NAME, formula_score
+from handlers.check import typed_choice
 from storage.models import RiskCheck
 from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
 
@@ -129,7 +130,7 @@ async def test_answers_that_are_not_buttons_change_nothing(chat: Chat, bot: Care
     await _answer(chat, ANSWERS[:1])
     [row] = await _rows(bot)
     typed = text_of(await chat.say("about half, I think"))
-    assert "Please answer with one of the buttons" in typed and "2 of" in typed
+    assert "Please press one of the answers" in typed and "2 of" in typed
     forged = text_of(await chat.press(f"v1:chk:{row.take}:1:9"))
     assert "isn't one of the answers" in forged
     again = text_of(await chat.press(f"v1:chk:{row.take}:0:2"))
@@ -177,12 +178,31 @@ async def test_a_role_without_a_score_asks_for_the_job(chat: Chat) -> None:
     assert "no score to compare you with" in stale
 
 
+async def test_a_typed_answer_counts_like_its_button(chat: Chat, bot: CareerBot) -> None:
+    await chat.say("/check accountant")
+    assert "2 of" in text_of(await chat.say("About half."))
+    assert "3 of" in text_of(await chat.say("often"))
+    [row] = await _rows(bot)
+    assert json.loads(row.answers) == {"routine": 2, "template": 2}
+    # A word in two answers ("about") or in none is not an answer.
+    assert "Please press one of the answers" in text_of(await chat.say("hmm"))
+    assert typed_choice(QUESTIONS[0].answers, "about") is None
+    assert typed_choice(QUESTIONS[0].answers, "none") == 0
+    assert typed_choice(("Not at all", "A little", "A lot", "Entirely"), "all") is None
+
+
+async def test_an_unknown_job_keeps_the_question_open(chat: Chat) -> None:
+    await chat.say("/check")
+    assert "Type your job again" in text_of(await chat.say("yes"))
+    assert "1 of" in text_of(await chat.say("I'm a plumer"))
+
+
 async def test_a_command_leaves_the_check_and_check_carries_on(chat: Chat) -> None:
     await chat.say("/check accountant")
     await _answer(chat, ANSWERS[:2])
     assert "What I store about you" in text_of(await chat.say("/mydata"))
     answered = text_of(await chat.say("will AI replace ML engineers?"))
-    assert "Please answer with one of the buttons" not in answered
+    assert "Please press one of the answers" not in answered
     assert f"3 of {len(QUESTIONS)}" in text_of(await chat.say("/check"))
 
 

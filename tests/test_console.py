@@ -125,3 +125,19 @@ def test_a_menu_of_one_button_asks_for_1_not_a_range(tmp_path: Path) -> None:
     script = "/goal\nmla-c01\nno date\ntuesday 19:30\nBerlin\n1\n/nudges\n5\n"
     result = chat(tmp_path, script)
     assert "There is no choice 5: type 1." in result.stdout, result.stdout[-600:]
+
+
+def test_a_number_typed_for_a_typed_question_is_an_answer(tmp_path: Path) -> None:
+    script = "/goal\nmla-c01\nno date\nsaturday evening\n7\nBerlin\n/start\n99\n"
+    result = chat(tmp_path / "data", script)
+    assert "Every Saturday at 19:00" in result.stdout, result.stdout[-800:]
+    assert "There is no choice 7" not in result.stdout
+    assert "There is no choice 99" in result.stdout, "a menu's numbers are still choices"
+
+
+def test_a_menu_saved_by_an_older_version_still_works(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    chat(data_dir, "/start\n")
+    [saved] = list(data_dir.rglob("*menu*.json"))
+    saved.write_text('[{"label": "AI automation risk", "action": "v1:risk:mle"}]')
+    assert "46/100" in chat(data_dir, "1\n").stdout

@@ -67,6 +67,19 @@ async def test_exam_before_the_first_session_is_refused_with_the_reason(
     assert "1/4" in changed
 
 
+async def test_yes_typed_at_the_summary_confirms_the_goal(chat: Chat, bot: CareerBot) -> None:
+    for typed in ("/goal", "MLA-C01", "in 8 weeks"):
+        await chat.say(typed)
+    assert "At what time on Saturday evening?" in text_of(await chat.say("saturday evening"))
+    await chat.say("7")
+    assert "Every Saturday at 19:00" in text_of(await chat.say("Berlin"))
+    assert "Press Confirm above" in text_of(await chat.say("maybe later"))
+    assert "Not saved" in text_of(await chat.say("no, that's not right"))
+    assert await goals_of(bot) == []
+    await chat.say("Yes, confirm!")
+    assert len(await goals_of(bot)) == 1
+
+
 async def test_change_the_exam_date_from_the_refusal(chat: Chat) -> None:
     await chat.say("/goal")
     await chat.say("MLA-C01")
@@ -150,6 +163,13 @@ async def test_gcp_names_the_google_cloud_exam(chat: Chat) -> None:
     await chat.say("/goal")
     assert "2/4: Google Cloud Professional Machine Learning Engineer" in text_of(
         await chat.say("gcp")
+    )
+
+
+async def test_ml_is_short_for_machine_learning_in_a_credential_name(chat: Chat) -> None:
+    await chat.say("/goal")
+    assert "2/4: AWS Certified Machine Learning Engineer" in text_of(
+        await chat.say("aws ml engineer")
     )
 
 

@@ -194,6 +194,8 @@ async def test_off_topic_gets_what_i_can_help_with_not_a_guess(chat: Chat, text:
         ("help", "/risk"),
         ("menu", "/certs"),
         ("bye", "Bye for now"),
+        ("yes", "please press its button"),
+        ("Nope.", "please press its button"),
     ],
 )
 async def test_small_talk_gets_its_natural_reply(chat: Chat, text: str, expected: str) -> None:
@@ -204,6 +206,45 @@ async def test_a_mistyped_command_offers_the_real_one(chat: Chat) -> None:
     reply = await chat.say("/rsik")
     assert "Did you mean /risk?" in text_of(reply)
     assert "46/100" in text_of(await chat.press("/risk"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("/subscribe", "1/4: the credential"),
+        ("/unsubscribe", "You have no weekly nudges"),
+        ("/Certifications", "Certification roadmap"),
+        ("/occupation welder", "(SOC 51-4121)"),
+        ("/menu", "What would you like to look at?"),
+        ("/delete", "Delete everything?"),
+    ],
+)
+async def test_another_name_for_a_command_runs_it(chat: Chat, typed: str, shown: str) -> None:
+    assert shown in text_of(await chat.say(typed))
+
+
+async def test_a_typo_of_another_name_offers_the_command(chat: Chat) -> None:
+    reply = await chat.say("/subscibe")
+    assert "Did you mean /goal?" in text_of(reply)
+    assert reply is not None and reply.all_buttons()[0].label == "/goal"
+
+
+def test_a_name_means_one_command() -> None:
+    from bot.router import DuplicateRoute, Router
+    from handlers import build_router
+
+    names = build_router()
+    taken = set(names.commands) & set(names.aliases)
+    assert not taken and names.aliases["subscribe"] == "goal"
+    handler = names.commands["risk"].handler
+    second_alias = Router("second_alias")
+    second_alias.command("exposure2", "x", also=("score",))(handler)
+    alias_is_command = Router("alias_is_command")
+    alias_is_command.command("score", "x")(handler)
+    for clash in (second_alias, alias_is_command):
+        for order in ((build_router(), clash), (clash, build_router())):
+            with pytest.raises(DuplicateRoute):
+                Router("root").include(*order)
 
 
 async def test_free_text_opens_cards_without_a_command(chat: Chat) -> None:

@@ -19,6 +19,7 @@ from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
 from content.occupations.lookup import Found
+from content.occupations.mention import jobs_asked
 from domain.risk import RISK_NAME
 from handlers.occupations import nearby_lines, occupation_in_text
 from tests.conftest import Chat, RecordingPlatform, text_of
@@ -315,6 +316,42 @@ async def test_a_short_role_name_is_the_role_and_a_job_word_is_the_job(chat: Cha
     assert "Models" in text_of(await chat.say("/risk model"))  # a job, not the LLM role
     assert "job title you would put on a CV" in text_of(await chat.say("/risk influencer"))
     assert "your role is now LLM Engineer" in text_of(await chat.say("/roles llm"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Hi, I am a graphic designer and I am worried about AI", "(SOC 27-1024)"),
+        ("should translators worry about AI", "(SOC 27-3091)"),
+        ("what is the future of radiologists with AI", "(SOC 29-1224)"),
+        ("will AI take accountants' jobs?", "(SOC 13-2011)"),
+        ("I am a teacher, is my job safe?", "“teacher” fits"),
+        ("how exposed are truck drivers to AI", "Light Truck Drivers"),
+        ("I work as a marketing manager. Will AI replace me?", "(SOC 11-2021)"),
+        ("I’m a paralegal, is my job safe?", "(SOC 23-2011)"),
+    ],
+)
+async def test_a_job_named_inside_a_question_is_found(chat: Chat, text: str, shown: str) -> None:
+    assert shown in text_of(await chat.say(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im new, which certification first?",
+        "I'm confused, is it worth it?",
+        "how safe is my job",
+        "my job is at risk, what can I do?",
+        "my job is boring, should I switch?",
+        "I work in tech, should I learn ML?",
+        "will AI take over?",
+        "will AI take all the jobs",
+        "is AI a good career",
+        "what is the future of tech",
+    ],
+)
+def test_words_that_name_no_job_are_left_to_the_search(text: str) -> None:
+    assert jobs_asked(text) == []
 
 
 @pytest.mark.parametrize("text", ["is my job safe", "is my career safe?", "what about my work?"])

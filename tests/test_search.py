@@ -162,9 +162,9 @@ import json, sys
 from content.loader import load_library
 from content.search import ContentIndex
 index = ContentIndex(load_library())
-out = [[(h.ref, round(h.score, 9)) for h in index.search(q, role_id=r).hits]
-       for q, r in json.loads(sys.stdin.read())]
-print(json.dumps(out))
+results = [index.search(q, role_id=r) for q, r in json.loads(sys.stdin.read())]
+print(json.dumps([[r.decision, r.cascaded, [(h.ref, round(h.score, 9)) for h in r.hits]]
+                  for r in results]))
 """
 
 
@@ -176,6 +176,8 @@ def test_rankings_do_not_depend_on_the_hash_seed() -> None:
         ["aws ml exam", "mle"],
         ["what is an llm engineer", None],
         ["role", None],
+        ["typical pay for juniors", "mle"],  # these two are re-scored by the transformer
+        ["is the aws exam worth it", None],
     ]
     outputs = set()
     for seed in ("0", "1", "4242"):
@@ -191,6 +193,7 @@ def test_rankings_do_not_depend_on_the_hash_seed() -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+    assert sum(cascaded for _, cascaded, _ in json.loads(outputs.pop())) >= 2
 
 
 def test_held_out_quality_does_not_regress(index: ContentIndex) -> None:

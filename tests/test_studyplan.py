@@ -313,6 +313,24 @@ def test_times_and_weekdays() -> None:
         ("7 p.m.", "19:00"),
     ):
         assert parse_when_parts(alone) == (None, clock)  # the day came in an earlier answer
+    for spoken, parts in (
+        ("saturday morning", (5, None)),  # too vague to nudge at: the time is asked next
+        ("every monday evening", (0, None)),
+        ("7 in the evening", (None, "19:00")),
+        ("sat 9 in the morning", (5, "09:00")),
+        ("friday at 8 at night", (4, "20:00")),
+        ("12 at night", (None, "00:00")),
+        ("12 in the afternoon", (None, "12:00")),
+        ("19:30 in the evening", (None, "19:30")),
+        ("friday 7h in the evening", (4, "19:00")),
+        ("thursday evenings", (3, None)),
+    ):
+        assert parse_when_parts(spoken) == parts, spoken
+    assert parse_when_parts("7", "evening") == (None, "19:00")  # after "saturday evening"
+    assert parse_when_parts("9:30", "morning") == (None, "09:30")
+    assert parse_when_parts("19:30", "evening") == (None, "19:30")
+    with pytest.raises(InputError, match="what time in the evening"):
+        parse_when_parts("evening")
     assert parse_clock("0000") == "00:00" and parse_clock("12am") == "00:00"
     for bad, message in (("25:00", "00 to 23"), ("24:00", "00 to 23"), ("7:60", "00 to 59")):
         with pytest.raises(InputError, match=message):

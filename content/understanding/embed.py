@@ -110,8 +110,13 @@ class StaticEmbedder:
         vectors = np.load(folder / "vectors.npy")
         if (folder / "scales.npy").exists():
             vectors = vectors.astype(np.float32) * np.load(folder / "scales.npy")[:, None]
-        vocab = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")[: len(vectors)]
-        return cls(vectors, vocab)
+        return cls(vectors, cls.vocabulary(folder)[: len(vectors)])
+
+    @staticmethod
+    def vocabulary(folder: Path = MODEL_DIR) -> list[str]:
+        """The table's tokens, line n of vocab.txt being row n (the transformer shares them)."""
+        vocab = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")
+        return vocab[:-1] if vocab and vocab[-1] == "" else vocab
 
     def token_ids(self, text: str) -> list[int]:
         """A word that cannot be spelled from pieces is dropped (the unknown token carries no

@@ -11,7 +11,7 @@ from typing import Literal
 
 from content.understanding.text import fold
 
-SmallTalk = Literal["greet", "thanks", "help", "bye"]
+SmallTalk = Literal["greet", "thanks", "help", "bye", "yesno"]
 
 _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
     (
@@ -36,6 +36,11 @@ _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
         ),
     ),
     ("bye", re.compile(r"^(?:bye+|goodbye|bye bye|see (?:you|ya)(?: later| soon)?|cya|later)$")),
+    # A bare yes or no answers a question that had buttons (/forget asks "Delete everything?").
+    (
+        "yesno",
+        re.compile(r"^(?:yes+|y|yep|yeah|yup|no+|n|nope|nah)(?: please| thanks)?$"),
+    ),
 ]
 _MAX_WORDS = 6
 _PROBE = re.compile(r"^(?:test(?:ing)?(?: test(?:ing)?)*|ping|(?:are )?(?:you|u) there)$")

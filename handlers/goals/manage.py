@@ -151,7 +151,11 @@ async def _after_change(ctx: Context, view: GoalView, note: str) -> Reply:
 
 
 @router.command(
-    "goal", "Your study goal: set, see, pause, change or stop it", personal=True, scope="private"
+    "goal",
+    "Your study goal: set, see, pause, change or stop it",
+    personal=True,
+    scope="private",
+    also=("goals", "mygoal", "study", "subscribe", "target"),
 )
 async def goal_command(ctx: Context) -> Reply:
     require_private(ctx)

@@ -16,7 +16,7 @@ from handlers.goals.shared import STATE, find_cert
 
 
 def ask_date(cert: Certification, error: str | None = None) -> Reply:
-    reply = Reply(title=f"Set a study goal — 2/4: {cert_title(cert)}")
+    reply = Reply(title=f"Set a study goal — 2/4: {cert_title(cert)}", awaits_text=True)
     if error:
         reply.add(Section(paragraphs=[error]))
     prompt = "When is your exam? Write the date, e.g. 15 March 2027, or “in 8 weeks”."
@@ -34,12 +34,13 @@ def ask_date(cert: Certification, error: str | None = None) -> Reply:
 
 def ask_when(data: dict[str, Any], error: str | None = None) -> Reply:
     """Ask for the weekly day and time, or for the half still missing."""
-    reply = Reply(title="Set a study goal — 3/4: your weekly time")
+    reply = Reply(title="Set a study goal — 3/4: your weekly time", awaits_text=True)
     if error:
         reply.add(Section(paragraphs=[error]))
     day, clock = data.get("day"), data.get("clock")
     if day is not None:
-        question = f"At what time on {WEEKDAYS[int(day)]}? Write e.g. 19:30 or 7pm."
+        when = " ".join(filter(None, (WEEKDAYS[int(day)], data.get("part"))))
+        question = f"At what time on {when}? Write e.g. 19:30 or 7pm."
     elif clock is not None:
         question = f"On which day of the week, at {clock}? Write e.g. Tuesday."
     else:
@@ -53,7 +54,7 @@ def ask_when(data: dict[str, Any], error: str | None = None) -> Reply:
 
 
 def ask_zone(ctx: Context, message: str | None = None, suggestions: tuple[str, ...] = ()) -> Reply:
-    reply = Reply(title="Set a study goal — 4/4: your time zone")
+    reply = Reply(title="Set a study goal — 4/4: your time zone", awaits_text=True)
     if message:
         reply.add(Section(paragraphs=[message]))
     else:

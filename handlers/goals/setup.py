@@ -10,6 +10,7 @@ This module reads the answers; :mod:`handlers.goals.questions` asks the question
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -19,11 +20,11 @@ from bot.messages import Button, Reply, Section
 from bot.router import Router
 from content.certifications import Certification, Certifications
 from content.schema import RolePack
-from domain.parsing import InputError, parse_exam_date, parse_when_parts
+from domain.parsing import InputError, parse_exam_date, parse_when_parts, part_of_day_in
 from domain.weekly import day_text
 from domain.zones import resolve_timezone
 from handlers.certs import cert_label, cert_title, match_certs
-from handlers.goals.confirm import confirm
+from handlers.goals.confirm import confirm, create_goal
 from handlers.goals.questions import ask_date, ask_when, ask_zone, flow_cert
 from handlers.goals.shared import (
     STATE,
@@ -239,18 +240,19 @@ async def goal_text(ctx: Context) -> Reply:
         return await take_date(ctx, data, exam)
     if step == "when":
         try:
-            weekday, local_time = parse_when_parts(text)
+            weekday, local_time = parse_when_parts(text, data.get("part"))
         except InputError as exc:
             return ask_when(data, str(exc))
-        # Keep the half already given: "tuesday", then "19:30".
+        # Keep the half already given: "tuesday", then "19:30"; "saturday evening", then "7".
         weekday = weekday if weekday is not None else data.get("day")
         local_time = local_time or data.get("clock")
         if weekday is None or local_time is None:
-            data.update(day=weekday, clock=local_time)
+            part = part_of_day_in(text) if local_time is None else None
+            data.update(day=weekday, clock=local_time, part=part or data.get("part"))
             await ctx.set_state(STATE, data)
             return ask_when(data)
-        data.pop("day", None)
-        data.pop("clock", None)
+        for asked in ("day", "clock", "part"):
+            data.pop(asked, None)
         data.update(step="tz", weekday=int(weekday), time=local_time)
         await ctx.set_state(STATE, data)
         return ask_zone(ctx)
@@ -259,4 +261,19 @@ async def goal_text(ctx: Context) -> Reply:
         if choice.zone is None:
             return ask_zone(ctx, choice.message, choice.suggestions)
         return await confirm(ctx, data, choice.zone)
-    return Reply.text("Use the buttons above to confirm, or send /goal to start again.")
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    if step == "confirm" and words and words <= CONFIRMING:
+        return await create_goal(ctx, data)
+    if step == "confirm" and words & NEGATIONS and len(words) <= 5:
+        return Reply.text("Not saved. Press Start over to change something, or Cancel.")
+    return Reply.text("Press Confirm above, or type “yes”; send /goal to start again.")
+
+
+CONFIRMING = frozenset(
+    {"yes", "y", "yep", "yeah", "ok", "okay", "sure", "confirm", "confirmed", "please", "looks"}
+    | {"good", "great", "perfect", "correct", "right", "that", "s", "all"}
+)
+"""Typed at the last step, words that together mean the Confirm button ("yes, confirm", "looks
+good", "that's right"): people answer a summary in words."""
+NEGATIONS = frozenset(["no", "n", "nope", "nah", "not", "wrong", "isn", "t"])
+"""A short answer with one of these at the summary is a no: nothing is saved."""

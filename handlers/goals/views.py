@@ -26,7 +26,12 @@ from storage.models import Subscription
 router = Router("goal views")
 
 
-@router.command("nudges", "Your weekly nudges and scheduled summaries", personal=True)
+@router.command(
+    "nudges",
+    "Your weekly nudges and scheduled summaries",
+    personal=True,
+    also=("unsubscribe", "reminders", "reminder", "notifications", "subscriptions"),
+)
 async def nudges_command(ctx: Context) -> Reply:
     subs = await ctx.services.subscriptions.for_user(ctx.user.id or 0)
     if not subs:
@@ -69,7 +74,13 @@ async def _open_goal(ctx: Context) -> GoalView:
     return view
 
 
-@router.command("progress", "Weeks done and your current streak", personal=True, scope="private")
+@router.command(
+    "progress",
+    "Weeks done and your current streak",
+    personal=True,
+    scope="private",
+    also=("streak", "stats"),
+)
 async def progress_command(ctx: Context) -> Reply:
     require_private(ctx)
     goals = ctx.services.goals
@@ -120,7 +131,11 @@ async def progress_command(ctx: Context) -> Reply:
 
 
 @router.command(
-    "plan_ics", "Your study plan as a calendar file (.ics)", personal=True, scope="private"
+    "plan_ics",
+    "Your study plan as a calendar file (.ics)",
+    personal=True,
+    scope="private",
+    also=("ics", "ical", "calendar"),
 )
 async def plan_ics_command(ctx: Context) -> Reply:
     return await calendar_reply(ctx, await _open_goal(ctx))

@@ -1,0 +1,118 @@
+"""The transformer's vectors of a set of units, and the file that keeps them between starts.
+
+The cascade (content/search.py) re-scores a question the static matcher is unsure of with the
+transformer's cosine in place of the static table's, blended over a unit's phrasings, centroid
+and content exactly as ScopeIndex.dense blends the static one. Encoding a unit's texts costs
+~2 ms each (~1 s for today's packs), so it is done once: the first time a question pays for the
+transformer in a scope, or at start (``careerbot run``), and the vectors are saved next to the
+content pool, keyed by the model and the code that tokenises, so a later start embeds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from content.understanding.encoder import ContextEncoder
+from content.understanding.scope import blend
+from content.understanding.text import Markers
+from content.understanding.units import Unit
+
+CONTEXT_NAME = "content-context.npz"
+log = logging.getLogger("careerbot.content")
+
+
+class TextVectors:
+    """Every unit text's transformer vector this process has needed, read from and written to
+    ``path`` (when given) under a key of the model and the tokenising code."""
+
+    def __init__(self, encoder: ContextEncoder, path: Path | None) -> None:
+        self.encoder = encoder
+        self.path = path
+        self.key = _key(encoder)
+        self._known: dict[str, np.ndarray] = {}
+        self._dirty = False
+        if path is not None and path.exists():
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["key"]) != self.key:
+                    return
+                texts = data["texts"].tobytes().decode().split("\0")[:-1]
+                vectors = data["vectors"]
+            self._known = dict(zip(texts, vectors, strict=True))
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            log.debug("context vectors %s not used: %s", path, exc)
+
+    def many(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors of ``texts`` (new ones encoded and kept)."""
+        matrix = np.zeros((len(texts), self.encoder.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vector = self._known.get(text)
+            if vector is None:
+                vector = self._known[text] = self.encoder.embed(text, remember=True)
+                self._dirty = True
+            matrix[row] = vector
+        return matrix
+
+    def save(self) -> None:
+        """Write the file if anything new was encoded; readers see the old file or the new."""
+        if self.path is None or not self._dirty:
+            return
+        texts = list(self._known)
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as out:
+                np.savez(
+                    out,
+                    key=np.array(self.key),
+                    texts=np.frombuffer("".join(f"{t}\0" for t in texts).encode(), np.uint8),
+                    vectors=np.array([self._known[t] for t in texts], dtype=np.float32),
+                )
+            os.replace(partial, self.path)
+            self._dirty = False
+        except OSError as exc:
+            log.warning("could not write the context vectors %s: %s", self.path, exc)
+            partial.unlink(missing_ok=True)
+
+
+class ContextUnits:
+    """The transformer's dense score of each of ``units`` for a question's vector."""
+
+    def __init__(self, units: Sequence[Unit], markers: Markers, texts: TextVectors) -> None:
+        asked = [(i, markers.strip(q, u.scope)) for i, u in enumerate(units) for q in u.questions]
+        self.n = len(units)
+        self.phrasing_unit = np.array([i for i, _ in asked], dtype=np.intp)
+        self.phrasings = texts.many([q for _, q in asked])
+        self.content = texts.many([u.text for u in units])
+        sums = np.zeros_like(self.content)
+        np.add.at(sums, self.phrasing_unit, self.phrasings)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self.centroids = sums / np.where(norms > 0, norms, 1.0)
+
+    def dense(self, vector: np.ndarray) -> np.ndarray:
+        return blend(
+            self.n,
+            self.phrasing_unit,
+            self.phrasings @ vector,
+            self.centroids @ vector,
+            self.content @ vector,
+        )
+
+
+def _key(encoder: ContextEncoder) -> str:
+    """Changes with the model, or with the code that turns a text into its tokens."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(encoder.fingerprint.encode())
+    package = Path(__file__).parent
+    for name in ("embed.py", "encoder.py"):
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
