@@ -184,6 +184,7 @@ class ContentIndex:
         if found is None:
             units = self.pool().units if scope == POOLED else self._units_of(scope)
             found = self._context[scope] = ContextUnits(units, self._markers, self._texts)
+            self._texts.save()  # the terminal chat builds them lazily: keep them for next time
         return found
 
     def prepare(self) -> None:
@@ -194,7 +195,6 @@ class ContentIndex:
         if self._texts is not None:
             for scope in [POOLED, *self.scope_ids()]:
                 self.context(scope)
-            self._texts.save()
 
     def units(self) -> list[Unit]:
         return [u for s in self.scope_ids() for u in self.scope(s).units]

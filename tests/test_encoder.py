@@ -110,6 +110,19 @@ def test_unit_vectors_are_kept_with_the_content_pool(
     assert result.cascaded and again.texts == [CLOSE_CALL]  # the question only
 
 
+def test_unit_vectors_built_for_a_question_are_kept_too(
+    library: Library, encoder: ContextEncoder, tmp_path: Path
+) -> None:
+    """The terminal chat does not prepare at start: the first re-scored question builds the
+    vectors of its scope, and they are saved for the next start."""
+    ContentIndex(library, cache_dir=tmp_path).search(CLOSE_CALL, role_id="mle")
+    assert (tmp_path / CONTEXT_NAME).exists()
+    later = Counting(encoder)
+    index = ContentIndex(library, cache_dir=tmp_path, encoder=later)  # type: ignore[arg-type]
+    assert index.search(CLOSE_CALL, role_id="mle").cascaded
+    assert later.texts == [CLOSE_CALL]
+
+
 def test_without_the_model_the_static_matcher_answers_alone(
     library: Library, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -85,26 +85,37 @@ class TextVectors:
 
 
 class ContextUnits:
-    """The transformer's dense score of each of ``units`` for a question's vector."""
+    """The transformer's dense score of each of ``units`` for a question's vector.
+
+    Identical texts share one row, and identical centroids one row (as the pool shares the
+    static vectors): the same role's units under many packs, or a phrasing several units use,
+    cost one dot product per question."""
 
     def __init__(self, units: Sequence[Unit], markers: Markers, texts: TextVectors) -> None:
         asked = [(i, markers.strip(q, u.scope)) for i, u in enumerate(units) for q in u.questions]
+        contents = [u.text for u in units]
+        distinct = list(dict.fromkeys([*(q for _, q in asked), *contents]))
+        row = {text: n for n, text in enumerate(distinct)}
         self.n = len(units)
+        self.rows = texts.many(distinct)
         self.phrasing_unit = np.array([i for i, _ in asked], dtype=np.intp)
-        self.phrasings = texts.many([q for _, q in asked])
-        self.content = texts.many([u.text for u in units])
-        sums = np.zeros_like(self.content)
-        np.add.at(sums, self.phrasing_unit, self.phrasings)
+        self.phrasing_row = np.array([row[q] for _, q in asked], dtype=np.intp)
+        self.content_row = np.array([row[t] for t in contents], dtype=np.intp)
+        sums = np.zeros((self.n, self.rows.shape[1]), dtype=np.float32)
+        np.add.at(sums, self.phrasing_unit, self.rows[self.phrasing_row])
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        self.centroids = sums / np.where(norms > 0, norms, 1.0)
+        centroids = sums / np.where(norms > 0, norms, 1.0)
+        self.centroids, self.unit_centroid = np.unique(centroids, axis=0, return_inverse=True)
+        self.unit_centroid = self.unit_centroid.reshape(-1)
 
     def dense(self, vector: np.ndarray) -> np.ndarray:
+        cosine = self.rows @ vector
         return blend(
             self.n,
             self.phrasing_unit,
-            self.phrasings @ vector,
-            self.centroids @ vector,
-            self.content @ vector,
+            cosine[self.phrasing_row],
+            (self.centroids @ vector)[self.unit_centroid],
+            cosine[self.content_row],
         )
 
 
