@@ -9,6 +9,8 @@ no pack fits.
 
 from __future__ import annotations
 
+import re
+
 from bot.actions import action
 from bot.context import Context, StaleAction
 from bot.messages import Button, Reply, Section
@@ -244,7 +246,29 @@ def occupation_reply(ctx: Context, text: str) -> Reply:
     found = ctx.services.occupation_index.find(text[:200])
     if found.kind == "one":
         return occupation_card(ctx.services, found.matches[0].occupation, found.matches[0])
-    return choices_reply(found, text)
+    return guides_named(ctx, text) or choices_reply(found, text)
+
+
+def guides_named(ctx: Context, text: str) -> Reply | None:
+    """ "/risk ai": the role guides whose names have every word typed (the four AI roles),
+    before any occupation that only shares a word ("AI technician" is an animal breeder's)."""
+    typed = set(re.findall(r"[a-z0-9]+", text.lower()))
+    guides = [
+        pack
+        for pack in ctx.services.library.packs
+        if typed and typed <= set(re.findall(r"[a-z0-9]+", pack.title.lower()))
+    ]
+    if not guides:
+        return None
+    shown = " ".join(text.split())[:SHOWN]
+    reply = Reply.text(
+        f"“{shown}” is in the name of {len(guides)} roles I have guides for: pick one. "
+        if len(guides) > 1
+        else f"“{shown}” is in the name of a role I have a guide for. ",
+        "For an occupation, add what you work on: /risk ai researcher, /risk civil engineer.",
+    )
+    reply.buttons = [[Button(pack.title, action("risk", pack.id))] for pack in guides]
+    return reply
 
 
 def occupation_in_text(ctx: Context) -> Reply | None:

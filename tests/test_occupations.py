@@ -262,6 +262,19 @@ async def test_ambiguous_many_and_unknown_replies(chat: Chat) -> None:
     assert "The closest I have" in closest
 
 
+async def test_a_word_in_role_names_offers_those_guides_first(chat: Chat) -> None:
+    ai = await chat.say("/risk ai")
+    assert ai is not None and "Animal Breeders" not in text_of(ai)  # "AI technician"
+    assert [b.label for b in ai.all_buttons()] == [
+        "AI Application Engineer",
+        "AI Data Engineer",
+        "AI Engineer",
+        "AI Research Engineer",
+    ]
+    assert "AI Engineer" in text_of(await chat.press("AI Engineer"))
+    assert "(SOC 15-1221)" in text_of(await chat.say("/risk ai researcher"))
+
+
 async def test_bad_occupation_input_gets_a_short_answer(chat: Chat) -> None:
     huge = "x" * 990
     reply = text_of(await chat.say(f"/risk {huge}"))
