@@ -39,7 +39,8 @@ OPENERS: dict[str, Handler] = {
 """Card openers by action name; a module registering its own units adds its opener here."""
 
 OFF_TOPIC = (
-    "That's outside what I know, sorry. I answer questions about careers that AI is changing: "
+    "That's outside what I know, sorry. I answer questions, in English, about careers that AI "
+    "is changing: "
     "how exposed a role is, which tasks are at risk, how to protect your career, "
     "certifications and study plans. Pick a topic, or ask in your own words."
 )
@@ -99,6 +100,8 @@ async def _small_talk(ctx: Context, talk: str) -> Reply:
         return replies.menu(role, greeting="Hello! Ask me anything about your career and AI.")
     if talk == "thanks":
         reply = Reply.text("You're welcome! Anything else? Ask away, or pick a topic.")
+    elif talk == "ack":
+        reply = Reply.text("Anything else? Ask me in your own words, or pick a topic.")
     elif talk == "yesno":
         reply = Reply.text(
             "If that answers one of my questions, please press its button: a typed yes or no "

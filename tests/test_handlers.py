@@ -195,6 +195,10 @@ async def test_off_topic_gets_what_i_can_help_with_not_a_guess(chat: Chat, text:
         ("menu", "/certs"),
         ("bye", "Bye for now"),
         ("yes", "please press its button"),
+        ("ok", "Anything else?"),
+        ("got it", "Anything else?"),
+        ("👍", "Anything else?"),
+        ("hola", "Hello!"),
         ("Nope.", "please press its button"),
     ],
 )

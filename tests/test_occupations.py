@@ -342,6 +342,8 @@ async def test_a_short_role_name_is_the_role_and_a_job_word_is_the_job(chat: Cha
         ("how exposed are truck drivers to AI", "Light Truck Drivers"),
         ("I work as a marketing manager. Will AI replace me?", "(SOC 11-2021)"),
         ("I’m a paralegal, is my job safe?", "(SOC 23-2011)"),
+        ("what about nurses and doctors", "(SOC 29-1141)"),
+        ("I'm a paralegal and legal assistant", "(SOC 23-2011)"),
     ],
 )
 async def test_a_job_named_inside_a_question_is_found(chat: Chat, text: str, shown: str) -> None:

@@ -71,4 +71,6 @@ def jobs_asked(text: str) -> list[str]:
     for clause in _CLAUSES.split(text):
         if m := SAYING_WHO.match(clause.strip()):
             found.append(m["job"].strip())
-    return list(dict.fromkeys(found))
+    # "what about nurses and doctors": the whole first (titles have "and" in them), then each
+    found += [part for job in found for part in re.split(r"\s+(?:and|or|&)\s+|\s*/\s*", job)]
+    return list(dict.fromkeys(p.strip() for p in found if p.strip()))

@@ -7,11 +7,12 @@ Only short messages count: "hi, will AI replace ML engineers?" is a question.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal
 
 from content.understanding.text import fold
 
-SmallTalk = Literal["greet", "thanks", "help", "bye", "yesno"]
+SmallTalk = Literal["greet", "thanks", "help", "bye", "yesno", "ack"]
 
 _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
     (
@@ -25,7 +26,8 @@ _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
         "greet",
         re.compile(
             r"^(?:hi+|hello+|hey+|hiya|howdy|yo|hallo|greetings|good (?:morning|afternoon|"
-            r"evening|day))(?: there| bot| careerbot)?$"
+            r"evening|day)|hola|bonjour|salut|ciao|hej|ola|namaste|merhaba|hei|moin|servus)"
+            r"(?: there| bot| careerbot)?$"
         ),
     ),
     (
@@ -36,6 +38,14 @@ _PATTERNS: list[tuple[SmallTalk, re.Pattern[str]]] = [
         ),
     ),
     ("bye", re.compile(r"^(?:bye+|goodbye|bye bye|see (?:you|ya)(?: later| soon)?|cya|later)$")),
+    # Nodding along: "ok", "got it", "lol". Not a question, so no "outside what I know".
+    (
+        "ack",
+        re.compile(
+            r"^(?:ok(?:ay)?|k+|cool|nice|great|good|got it|alright|all right|fine|perfect|"
+            r"awesome|lol|haha+|hmm+|ah+|oh|i see|makes sense|understood|noted|wow|interesting)$"
+        ),
+    ),
     # A bare yes or no answers a question that had buttons (/forget asks "Delete everything?").
     (
         "yesno",
@@ -48,7 +58,10 @@ _PROBE = re.compile(r"^(?:test(?:ing)?(?: test(?:ing)?)*|ping|(?:are )?(?:you|u)
 
 def small_talk(text: str) -> SmallTalk | None:
     words = re.findall(r"[a-z0-9]+", fold(text))
-    if not words or len(words) > _MAX_WORDS:
+    if not words:
+        # An emoji on its own (a thumbs up) nods along; bare punctuation ("???") is not talk.
+        return "ack" if any(unicodedata.category(c) == "So" for c in text) else None
+    if len(words) > _MAX_WORDS:
         return None
     joined = " ".join(words)
     for kind, pattern in _PATTERNS:
