@@ -169,7 +169,7 @@ async def populate(
 async def _history(conn: Any, n: int, weeks: int) -> None:
     """``weeks`` past weekly nudges per subscriber, sent, as a bot that has run that long keeps
     them: the outbox is never emptied, so whatever reads it per tick pays for its size."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
 
     from storage.models import Delivery
 
@@ -194,6 +194,14 @@ async def _history(conn: Any, n: int, weeks: int) -> None:
                     for i in range(at, min(n, at + 20000))
                 ],
             )
+    if weeks and conn.dialect.name == "sqlite":
+        # All of it sent: the recovery floor a bot that has run that long has (storage.models).
+        await conn.execute(
+            text(
+                "INSERT INTO delivery_floor (platform, settled_through) "
+                "SELECT 'bench', max(id) FROM deliveries"
+            )
+        )
 
 
 async def ours(url: str, n: int, keep_keys: bool = False) -> dict[str, Any]:

@@ -25,6 +25,21 @@ class Target:
     chat_id: str
 
 
+_new_object = object.__new__
+_set_platform = Target.platform.__set__  # type: ignore[attr-defined]
+_set_chat = Target.chat_id.__set__  # type: ignore[attr-defined]
+
+
+def quick_target(platform: str, chat_id: str) -> Target:
+    """``Target(platform, chat_id)``, the same frozen Target, set through its slots without the
+    frozen dataclass's ``__init__`` (which goes through ``object.__setattr__`` per field): a
+    third of the time, for the scheduler, which makes one per nudge."""
+    target = _new_object(Target)
+    _set_platform(target, platform)
+    _set_chat(target, chat_id)
+    return target
+
+
 @dataclass(frozen=True, slots=True)
 class Inbound:
     """One thing a person did: sent text (commands included) or pressed a button."""
@@ -75,31 +90,45 @@ def _cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–(") + "…"
 
 
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    """Shortened to :data:`LABEL_LIMIT` characters at a word, so handlers pass whole titles."""
-    action: str
-    """An encoded :class:`bot.actions.Action`; at most 64 bytes."""
+class Button(tuple[str, str]):
+    """A button: its label and its action, immutable and hashable.
 
-    def __post_init__(self) -> None:
-        if len(self.label) > LABEL_LIMIT:
-            object.__setattr__(self, "label", short_label(self.label))
+    A tuple underneath, not a frozen dataclass: the scheduler builds five for every weekly
+    nudge (a busy minute, tens of thousands), and the Telegram adapter hashes every button of
+    every reply to look its keyboard up; a tuple is built and hashed in C, a frozen dataclass
+    in Python (``__init__``, ``__post_init__``, ``__hash__``). Two buttons are equal when label
+    and action are."""
+
+    __slots__ = ()
+
+    def __new__(cls, label: str, action: str) -> Button:
+        # The label is shortened to LABEL_LIMIT characters at a word, so handlers pass whole
+        # titles; the action is an encoded bot.actions.Action of at most 64 bytes.
+        if len(label) > LABEL_LIMIT:
+            label = short_label(label)
+        return tuple.__new__(cls, (label, action))
+
+    @property
+    def label(self) -> str:
+        """Shortened to :data:`LABEL_LIMIT` characters at a word."""
+        return self[0]
+
+    @property
+    def action(self) -> str:
+        """An encoded :class:`bot.actions.Action`; at most 64 bytes."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Button(label={self[0]!r}, action={self[1]!r})"
 
 
-_new_object = object.__new__
-_set_label = Button.label.__set__  # type: ignore[attr-defined]
-_set_action = Button.action.__set__  # type: ignore[attr-defined]
+_new_tuple = tuple.__new__
 
 
 def fitted_button(label: str, action: str) -> Button:
     """``Button(label, action)`` for a ``label`` known to fit (a constant of the caller's): the
-    same frozen Button, set through its slots without the dataclass's ``__init__`` and
-    ``__post_init__`` — a third of the time, for the scheduler, which makes five per nudge."""
-    button = _new_object(Button)
-    _set_label(button, label)
-    _set_action(button, action)
-    return button
+    same Button without the length check, for the scheduler, which makes five per nudge."""
+    return _new_tuple(Button, (label, action))
 
 
 @dataclass(slots=True)

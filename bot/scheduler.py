@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Deliverer, Outcome
-from bot.messages import Reply, Target
+from bot.delivery import SENT_FIRST_TIME, Deliverer, Outcome
+from bot.messages import Reply, Target, quick_target
 from bot.platform import Platform
 from bot.services import Services
 from storage.outbox import Claimed, Outbox, Window
@@ -60,12 +60,18 @@ class TickReport:
 
 
 def default_composer(claimed: Claimed, services: Services) -> Reply | None:
+    return resolve_default_composer()(claimed, services)
+
+
+def resolve_default_composer() -> Composer:
+    """The handlers' composer, imported on first use (the scheduler does not import handlers
+    at import time); a dispatcher calls it directly from then on."""
     global _compose
-    if _compose is None:  # imported on first use, as before; then kept
+    if _compose is None:
         from handlers.nudges import compose
 
         _compose = compose
-    return _compose(claimed, services)
+    return _compose
 
 
 _compose: Composer | None = None
@@ -182,6 +188,7 @@ class Dispatcher:
         idle: list[asyncio.Future[None]] = []
         finished: list[tuple[Claimed, Outcome]] = []
         wake = asyncio.Event()
+        send = self.deliverer.send
         woken = 0  # workers woken that have not run yet
         closing = False
 
@@ -205,7 +212,16 @@ class Dispatcher:
                 item = ready.popleft()
                 if ready:
                     wake_one()
-                finished.append((item, await self._one(item)))
+                # Composed and sent here rather than in a coroutine of its own: one frame less
+                # per nudge (the rare moved chat goes through _moved).
+                reply = self._compose_one(item)
+                if reply.__class__ is Outcome:
+                    outcome = reply
+                else:
+                    outcome = await send(quick_target(item.platform, item.chat_id), reply)
+                    if outcome.status == "moved" and outcome.new_chat_id:
+                        outcome = await self._moved(item, reply, outcome)
+                finished.append((item, outcome))
                 wake.set()
 
         pool = [asyncio.ensure_future(worker()) for _ in range(min(self.workers, len(claimed)))]
@@ -218,7 +234,10 @@ class Dispatcher:
                     batch = [waiting.popleft() for _ in range(min(free, len(waiting)))]
                     owned = await self._settle(window, done, batch, now, report)
                     in_flight += len(owned) - len(done)
-                    ready.extend(c for c in batch if c.delivery_id in owned)
+                    if len(owned) == len(batch):  # the usual case: every row started is ours
+                        ready.extend(batch)
+                    else:
+                        ready.extend(c for c in batch if c.delivery_id in owned)
                     wake_one()
                     if in_flight == 0 and not waiting:
                         break
@@ -246,41 +265,45 @@ class Dispatcher:
         report: TickReport,
     ) -> set[int]:
         """Record ``done`` and start ``start`` in one transaction; returns the ids now owned."""
-        sent = [c for c, o in done if o.status == "sent"]
-        failures = [
-            (c.delivery_id, o.detail or o.status, max(1, o.attempts))
-            for c, o in done
-            if o.status != "sent"
-        ]
+        sent: list[int] = []
+        failed: list[tuple[Claimed, Outcome]] = []
+        for c, o in done:  # one pass: a window's worth per settle, tens of thousands a tick
+            if o is SENT_FIRST_TIME or o.status == "sent":
+                sent.append(c.delivery_id)
+            else:
+                failed.append((c, o))
+        failures = [(c.delivery_id, o.detail or o.status, max(1, o.attempts)) for c, o in failed]
         owned = await self.outbox.settle(
-            window, [c.delivery_id for c in sent], failures, now, [c.delivery_id for c in start]
+            window, sent, failures, now, [c.delivery_id for c in start]
         )
         report.sent += len(sent)
         if self.keep_keys:
-            report.sent_keys.extend(c.key for c in sent)
-        for c, outcome in done:
-            if outcome.status != "sent":
-                await self._failed(c, outcome, report)
+            report.sent_keys.extend(c.key for c, o in done if o.status == "sent")
+        for c, outcome in failed:
+            await self._failed(c, outcome, report)
         return owned
 
-    async def _one(self, claimed: Claimed) -> Outcome:
+    def _compose_one(self, claimed: Claimed) -> Reply | Outcome:
+        """The reply to send, or the failure to record when there is none."""
+        compose = self.compose
+        if compose is default_composer:  # resolved on the first send, then one call less each
+            compose = self.compose = resolve_default_composer()
         try:
-            reply = self.compose(claimed, self.services)
+            reply = compose(claimed, self.services)
         except Exception as exc:
             log.exception("could not compose %s", claimed.key)
             return Outcome("failed", 0, f"compose: {type(exc).__name__}")
         if reply is None:
             return Outcome("failed", 0, "nothing to send: the role or credential is gone")
-        outcome = await self.deliverer.send(Target(claimed.platform, claimed.chat_id), reply)
-        if outcome.status == "moved" and outcome.new_chat_id:
-            # A Telegram group became a supergroup: move its rows, then send there once.
-            await self.services.chats.migrate(
-                claimed.platform, claimed.chat_id, outcome.new_chat_id
-            )
-            moved = outcome.new_chat_id
-            again = await self.deliverer.send(Target(claimed.platform, moved), reply)
-            return Outcome(again.status, outcome.attempts + again.attempts, again.detail, moved)
-        return outcome
+        return reply
+
+    async def _moved(self, claimed: Claimed, reply: Reply, outcome: Outcome) -> Outcome:
+        """A Telegram group became a supergroup: move its rows, then send there once."""
+        assert outcome.new_chat_id is not None
+        await self.services.chats.migrate(claimed.platform, claimed.chat_id, outcome.new_chat_id)
+        moved = outcome.new_chat_id
+        again = await self.deliverer.send(Target(claimed.platform, moved), reply)
+        return Outcome(again.status, outcome.attempts + again.attempts, again.detail, moved)
 
     async def _failed(self, claimed: Claimed, outcome: Outcome, report: TickReport) -> None:
         """What a recorded failure means for the chat or the subscription."""

@@ -98,6 +98,20 @@ def plan_length(start: date, exam: date | None) -> int:
     return max(1, math.ceil((exam - start).days / 7)) if exam else DEFAULT_WEEKS
 
 
+def plan_position(start: date, exam: date | None, day: date) -> tuple[int, int, int | None]:
+    """(``plan_length(start, exam)``, ``week_number(start, day)``, ``weeks_left(exam, day)`` or
+    None without an exam) in one go: every weekly nudge asks all three, and the integer
+    arithmetic on day ordinals costs a third of the three calls with their date differences."""
+    first, today = start.toordinal(), day.toordinal()
+    number = (today - first) // 7 + 1
+    if exam is None:
+        return DEFAULT_WEEKS, number if number > 1 else 1, None
+    end = exam.toordinal()
+    total = -((first - end) // 7)  # ceil((end - first) / 7)
+    left = -((today - end) // 7)
+    return total if total > 1 else 1, number if number > 1 else 1, left if left > 0 else 0
+
+
 def allocate(weights: list[float], weeks: int) -> list[int]:
     """Weeks per domain proportional to weight, at least one each, summing to ``weeks``."""
     total = sum(weights)

@@ -1,5 +1,6 @@
 """Recovery reads only pending rows: every tick begins with it, and the outbox keeps every
 delivery ever written, so a plan that reads the whole table grows with the bot's history.
+SQLite reads the rows above a stored floor, PostgreSQL a partial index of pending rows.
 
 The plans are asked of the real databases: SQLite's ``EXPLAIN QUERY PLAN`` for the plain-SQL
 statements, and PostgreSQL's ``EXPLAIN`` for the Core ones with sequential scans priced out
@@ -18,7 +19,7 @@ from sqlalchemy import event
 from bot.app import CareerBot
 from storage.db import Database
 from storage.outbox import core
-from storage.outbox.sqlite import ABANDON, STALE, sql
+from storage.outbox.sqlite import ABANDON, OLDEST, STALE, sql
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
 
@@ -31,14 +32,19 @@ def _sqlite_plan(path: Path, statement: str, params: tuple) -> str:
         conn.close()
 
 
-async def test_sqlite_recovery_searches_the_pending_index(bot: CareerBot) -> None:
+async def test_sqlite_recovery_reads_only_the_rows_above_the_floor(bot: CareerBot) -> None:
+    """SQLite keeps no index of pending rows (each nudge would write it twice): recovery walks
+    the table's own key from the floor up (tests/test_outbox_floor.py), never the whole table."""
     path = Path(bot.db.file)  # type: ignore[arg-type]
     when = "2026-11-24 18:00:00.000000"
-    abandon = _sqlite_plan(path, sql(ABANDON, 1), ("lost", when, "test"))
-    stale = _sqlite_plan(path, sql(STALE, 1), (when, "test"))
-    for plan in (abandon, stale):
-        assert "ix_deliveries_pending" in plan, plan
-        assert "SCAN d " not in plan and "SCAN deliveries" not in plan, plan
+    plans = [
+        _sqlite_plan(path, sql(OLDEST, 1), (0, "test")),
+        _sqlite_plan(path, sql(ABANDON, 1), ("lost", 5, when, "test")),
+        _sqlite_plan(path, sql(STALE, 1), (5, when, "test")),
+    ]
+    for plan in plans:
+        assert "USING INTEGER PRIMARY KEY (rowid>?)" in plan, plan
+        assert "SCAN" not in plan, plan
 
 
 async def test_postgres_recovery_can_use_the_pending_index(pg_url: str) -> None:

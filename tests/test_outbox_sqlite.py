@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bot.app import CareerBot
-from storage.outbox import LEASE, core, decide, occurrence_key
-from storage.outbox.policy import Due
-from storage.outbox.sqlite import ADVANCE, SENT, START, Statements, ranged, sql
+from storage.outbox import CATCH_UP, LEASE, core, decide, occurrence_key
+from storage.outbox.policy import Due, claimed
+from storage.outbox.sqlite import ADVANCE, SENT, START, Statements, ranged, read_utc, sql
+from storage.outbox.sqlite_claim import COLUMNS, PENDING_COLUMNS, ClaimPlan, plan_claim
 from tests.test_scheduler import deliveries, make_goal
 
 DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
@@ -146,3 +147,92 @@ async def test_recovery_waits_for_a_busy_file_instead_of_failing(bot: CareerBot)
     other.close()
     sends, abandoned = await recovery
     assert abandoned == 0 and sorted(c.delivery_id for c in sends) == ids
+
+
+def _in_rows(params: list, columns: tuple[str, ...]) -> list[dict]:
+    width = len(columns)
+    return [
+        dict(zip(columns, params[at : at + width], strict=True))
+        for at in range(0, len(params), width)
+    ]
+
+
+def _rows(plan: ClaimPlan) -> list[dict]:
+    """Both kinds of a plan's outbox rows as whole rows, by id."""
+    usual = [
+        {**row, "status": "pending", "attempts": 0, "last_error": None}
+        for row in _in_rows(plan.pending, PENDING_COLUMNS)
+    ]
+    return sorted(usual + _in_rows(plan.params, COLUMNS), key=lambda row: row["id"])
+
+
+def _reference(statements: Statements, rows: list[tuple], now: datetime, last_id: int) -> tuple:
+    """What the claim wrote before the usual rows had a path of their own: every row through
+    ``decide``, each outbox row numbered in order, subscriptions grouped by outcome."""
+    t, day = statements.read_time, statements.read_day
+    params: list = []
+    groups: dict = {}
+    paused, completed, sends = [], [], []
+    did = last_id
+    for raw in rows:
+        sid, kind, platform, chat, role, wd, at, tz, due, snoozed, skip, goal, cert = raw[:13]
+        exam, goal_set, start = raw[13:]
+        r = Due(sid, kind, platform, chat, role, wd, at, tz, t(due), t(snoozed),
+                None if skip is None else bool(skip), goal, cert, day(exam),
+                read_utc(goal_set), day(start))  # fmt: skip
+        d = decide(r, now)
+        mine = None
+        for row in d.rows:
+            did += 1
+            mine = did if row is d.pending else mine
+            params += (did, row.key, sid, platform, chat, statements.write_time(row.occurrence_utc))
+            params += (row.status, row.attempts, row.last_error, statements.write_time(now))
+        groups.setdefault(d.outcome, []).append(sid)
+        if d.paused_reason is not None:
+            paused.append((d.paused_reason, sid))
+        if d.goal_completed and goal:
+            completed.append(goal)
+        if mine is not None:
+            sends.append(claimed(r, mine, d))
+    return params, groups, paused, completed, sends, did
+
+
+async def test_usual_rows_planned_directly_write_and_send_what_decide_gives(bot: CareerBot) -> None:
+    """The claim plans the usual row (no snooze or skip, on time, nothing missed, exam ahead)
+    without going through ``decide``; every other row still goes through it. On rows of every
+    kind, interleaved and sharing rules, the plan writes the same outbox rows with the same ids,
+    advances the same subscriptions together, pauses and completes the same ones, and hands
+    out the same sends, field by field, as ``decide`` for every row."""
+    statements = _statements(bot)
+    stored, day = statements.write_time, (lambda d: d.isoformat())
+    berlin = (1, "19:30", "Europe/Berlin")
+    kolkata = (2, "00:00", "Asia/Kolkata")  # 18:30 UTC on Tuesday is Wednesday 00:00 there
+    goal_set = "2026-10-01 08:15:00.000000"
+    ahead, today, began = day(DUE.date() + timedelta(days=60)), day(DUE.date()), "2026-11-04"
+    kinds = [  # rule, due, snoozed until, skip, exam date, goal set, plan start
+        (berlin, stored(DUE), None, 0, None, goal_set, None),  # usual, set time only
+        (berlin, stored(DUE), None, 1, None, None, began),  # skip asked
+        (berlin, stored(DUE), stored(DUE), 0, None, None, None),  # snoozed to now
+        (berlin, stored(DUE), None, None, today, None, None),  # exam reached
+        (berlin, stored(DUE), None, 0, ahead, None, began),  # usual, exam ahead
+        (berlin, stored(DUE - timedelta(weeks=3)), None, 0, None, None, None),  # missed weeks
+        (kolkata, stored(DUE), None, 0, None, None, None),  # usual, another rule
+        (kolkata, stored(DUE), None, 0, today, None, None),  # exam today there
+        (berlin, stored(DUE), None, 0, None, None, None),  # usual again
+    ]
+    rows = [
+        (10 + i, "nudge", "test", f"c{i}", "mle", *rule, due, snoozed, skip, 100 + i, "aws-mla",
+         exam, made, start)
+        for i, (rule, due, snoozed, skip, exam, made, start) in enumerate(kinds)
+    ]  # fmt: skip
+    for now in (DUE, DUE + timedelta(hours=30)):  # on time; and a day late (all skipped)
+        plan = plan_claim(rows, now, CATCH_UP, 41, statements.write_time, statements.read_time,
+                          statements.read_day, read_utc)  # fmt: skip
+        params, groups, paused, completed, sends, last = _reference(statements, rows, now, 41)
+        assert _rows(plan) == _in_rows(params, COLUMNS) and plan.last_id == last
+        assert {k: v for k, v in plan.groups.items() if v} == groups
+        assert list(groups) == [k for k, v in plan.groups.items() if v], "the same order"
+        assert (plan.paused, plan.completed, plan.sends) == (paused, completed, sends)
+    on_time = plan_claim(rows, DUE, CATCH_UP, 0, statements.write_time, statements.read_time,
+                         statements.read_day, read_utc)  # fmt: skip
+    assert len(sends) == 0 and len(on_time.sends) == 6, "late rows skipped, on-time ones sent"

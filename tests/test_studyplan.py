@@ -28,7 +28,10 @@ from domain.studyplan import (
     build_plan,
     layout,
     plan_length,
+    plan_position,
+    week_number,
     week_words,
+    weeks_left,
 )
 from domain.weekly import latest_occurrence, next_occurrence
 from domain.zones import resolve_timezone, slug_to_zone, zone_to_slug
@@ -554,3 +557,18 @@ async def test_a_plan_says_which_exam_guide_it_follows(chat: Chat) -> None:
     body = _unfold(reply.document.data.decode())
     [about] = [line for line in body if line.startswith("X-WR-CALDESC:")]
     assert "June 2026 exam guide" in about
+
+
+def test_plan_position_is_the_three_answers_a_nudge_asks() -> None:
+    """What a weekly nudge computes in one go equals plan_length, week_number and weeks_left:
+    days before the start, on it and after; exams before, on and after the day; no exam."""
+    base = date(2026, 3, 2)
+    for s in range(0, 21, 2):
+        start = base + timedelta(days=s)
+        for d in range(-15, 400, 3):
+            day = base + timedelta(days=d)
+            for e in (None, *range(-20, 420, 5)):
+                exam = None if e is None else base + timedelta(days=e)
+                left = None if exam is None else weeks_left(exam, day)
+                want = (plan_length(start, exam), week_number(start, day), left)
+                assert plan_position(start, exam, day) == want, (start, exam, day)

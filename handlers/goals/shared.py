@@ -116,20 +116,21 @@ def occurrence_code(moment: datetime) -> int:
 
 
 def nudge_buttons(goal_id: int, sub_id: int, week: int, occurrence: datetime) -> list[list[Button]]:
-    code = occurrence_code(occurrence)
+    goal, sub = str(goal_id), str(sub_id)  # each written once, used twice
+    tail = f"{sub}:{occurrence_code(occurrence)}"
     # Integers are always valid action parts and short, so the scheduler's hot path formats
     # these directly; test_nudge_actions_round_trip checks they equal bot.actions.action(...).
     # The labels are constants that fit, so the buttons are built the fast way.
     return [
         [
-            fitted_button("Done this week", f"v1:nudge:done:{goal_id}:{week}"),
-            fitted_button("Snooze 1 day", f"v1:nudge:snooze:{sub_id}:{code}"),
+            fitted_button("Done this week", f"v1:nudge:done:{goal}:{week}"),
+            fitted_button("Snooze 1 day", "v1:nudge:snooze:" + tail),
         ],
         # The plan as a chart (handlers.plan_chart): drawn when pressed, never per nudge.
-        [fitted_button("Show my plan", f"v1:myplan:{goal_id}")],
+        [fitted_button("Show my plan", "v1:myplan:" + goal)],
         [
-            fitted_button("Skip this week", f"v1:nudge:skip:{sub_id}:{code}"),
-            fitted_button("Stop", f"v1:nudge:stop:{sub_id}"),
+            fitted_button("Skip this week", "v1:nudge:skip:" + tail),
+            fitted_button("Stop", "v1:nudge:stop:" + sub),
         ],
     ]
 

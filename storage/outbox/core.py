@@ -18,7 +18,7 @@ S = Subscription.__table__.c  # type: ignore[attr-defined]
 D = Delivery.__table__.c  # type: ignore[attr-defined]
 _PENDING = D.status == literal_column("'pending'")
 """Written as a literal, not a bound value: only then may the planner use the partial index
-``ix_deliveries_pending`` (PostgreSQL's generic plans and SQLite both need to see the value)."""
+``ix_deliveries_pending`` (PostgreSQL's generic plans need to see the value)."""
 G = Goal.__table__.c  # type: ignore[attr-defined]
 _SUBS, _DELIVERIES, _GOALS = Subscription.__table__, Delivery.__table__, Goal.__table__  # type: ignore[attr-defined]
 

@@ -7,7 +7,9 @@ sqlite3 connection of :meth:`storage.db.Database.direct` — a write transaction
 a few milliseconds there — and, when that connection finds the file busy (another process
 writing, a checkpoint), run the same function through aiosqlite, which waits properly. The send
 window's settles (one short transaction each) and the recovery each tick begins with work the
-same way.
+same way. Recovery reads only the rows above each platform's floor
+(:class:`storage.models.DeliveryFloor`) instead of an index of pending rows, which every nudge
+wrote twice.
 
 Two things SQLite charges more for than the work they stand for are avoided: ``RETURNING`` (the
 claim gives its rows their ids, and a settle counts the rows it started; see
@@ -33,8 +35,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Dialect
 
-from storage.models import Delivery, Goal, Subscription
-from storage.outbox.policy import ABANDONED, Claimed, Decision, Due, claimed, decide
+from storage.models import Delivery, DeliveryFloor, Goal, Subscription
+from storage.outbox.policy import ABANDONED, Claimed
+from storage.outbox.sqlite_claim import ClaimPlan, plan_claim
 
 MAX_ROWS = 1000
 """Outbox rows per INSERT: 10 parameters each, well under SQLite's 32,766."""
@@ -42,6 +45,7 @@ MAX_IDS = 1000
 """Ids per ``IN (…)`` list."""
 
 _S, _G, _D = Subscription.__tablename__, Goal.__tablename__, Delivery.__tablename__
+_F = DeliveryFloor.__tablename__
 DUE = (
     "SELECT s.id, s.kind, s.platform, s.chat_id, s.role_id, s.weekday, s.local_time, "
     "s.timezone, s.next_due_utc, s.snoozed_until_utc, s.skip_next, s.goal_id, "
@@ -56,7 +60,13 @@ INSERT = (
     f'INSERT INTO {_D} (id, "key", subscription_id, platform, chat_id, occurrence_utc, '
     "status, attempts, last_error, created_utc) VALUES {}"
 )
-LAST_ID = f"SELECT max(id) FROM {_D}"
+INSERT_PENDING = (
+    f'INSERT INTO {_D} (id, "key", subscription_id, platform, chat_id, occurrence_utc, '
+    "created_utc, status, attempts, last_error) VALUES {}"
+)
+"""The usual rows: pending, never tried, no error (as literals, see ``ClaimPlan``)."""
+LAST_ID = f"SELECT (SELECT max(id) FROM {_D}), (SELECT max(settled_through) FROM {_F})"
+"""Where a claim's ids start: above the newest row and above every recovery floor."""
 ADVANCE = (
     f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
     "WHERE id IN ({})"
@@ -67,15 +77,25 @@ START = f"UPDATE {_D} SET attempts = 1 WHERE id IN ({{}}) AND status = 'pending'
 STARTED = START + " RETURNING id"
 SENT = f"UPDATE {_D} SET status = 'sent', sent_utc = ?, last_error = NULL WHERE id IN ({{}})"
 FAILED = f"UPDATE {_D} SET status = 'failed', last_error = ?, attempts = ? WHERE id = ?"
+FLOORS = f"SELECT platform, settled_through FROM {_F}"
+OLDEST = (
+    f"SELECT id FROM {_D} WHERE id > ? AND status = 'pending' AND platform IN ({{}}) "
+    "ORDER BY id LIMIT 1"
+)
+NEWEST = f"SELECT max(id) FROM {_D}"
+RAISE_FLOOR = (
+    f"INSERT INTO {_F} (platform, settled_through) VALUES (?, ?) ON CONFLICT (platform) "
+    "DO UPDATE SET settled_through = max(settled_through, excluded.settled_through)"
+)
 ABANDON = (
-    f"UPDATE {_D} SET status = 'failed', last_error = ? WHERE status = 'pending' "
+    f"UPDATE {_D} SET status = 'failed', last_error = ? WHERE id >= ? AND status = 'pending' "
     "AND attempts > 0 AND created_utc <= ? AND platform IN ({})"
 )
 STALE = (
     'SELECT d.id, d."key", d.occurrence_utc, s.id, s.kind, s.platform, s.chat_id, s.role_id, '
     "s.weekday, s.local_time, s.timezone, s.next_due_utc, s.goal_id, g.cert_id, g.exam_date, "
     f"g.created_utc, g.plan_start FROM {_D} AS d JOIN {_S} AS s ON s.id = d.subscription_id "
-    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id WHERE d.status = 'pending' "
+    f"LEFT OUTER JOIN {_G} AS g ON g.id = s.goal_id WHERE d.id >= ? AND d.status = 'pending' "
     "AND d.attempts = 0 AND d.created_utc <= ? AND d.platform IN ({}) LIMIT 1000"
 )
 
@@ -91,8 +111,14 @@ class DBAPI(Protocol):
 def sql(template: str, *counts: int) -> str:
     """``template`` with ``counts[i]`` placeholders in its i-th ``{}``: the text depends only on
     the counts, so a busy minute's full chunks reuse one prepared statement. The INSERT's
-    ``{}`` takes a row of ten placeholders per count."""
-    row = "(?,?,?,?,?,?,?,?,?,?)" if template is INSERT else "?"
+    ``{}`` takes a row of ten placeholders per count, INSERT_PENDING's seven and its literals."""
+    row = (
+        "(?,?,?,?,?,?,?,?,?,?)"
+        if template is INSERT
+        else "(?,?,?,?,?,?,?,'pending',0,NULL)"
+        if template is INSERT_PENDING
+        else "?"
+    )
     return template.format(*(",".join([row] * n) for n in counts))
 
 
@@ -148,13 +174,25 @@ class Statements:
         cursor = conn.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            due = self._due(cursor, now, platforms, limit)
-            if not due:
+            cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
+            rows = cursor.fetchall()
+            if not rows:
                 cursor.execute("ROLLBACK")
                 return [], 0
-            decisions = [decide(r, now, catch_up) for r in due]
-            ids = self._insert(cursor, decisions)
-            self._advance(cursor, due, decisions)
+            cursor.execute(LAST_ID)
+            last, floor = cursor.fetchone()
+            plan = plan_claim(
+                rows,
+                now,
+                catch_up,
+                max(last or 0, floor or 0, self._issued),
+                self.write_time,
+                self.read_time,
+                self.read_day,
+                read_utc,
+            )
+            self._issued = plan.last_id
+            self._write(cursor, plan)
             cursor.execute("COMMIT")
         except sqlite3.IntegrityError:
             cursor.execute("ROLLBACK")
@@ -164,82 +202,37 @@ class Statements:
             raise
         finally:
             cursor.close()
-        sends = [
-            claimed(r, did, d)
-            for r, d, did in zip(due, decisions, ids, strict=True)
-            if did is not None
-        ]
-        return sends, len(due)
+        return plan.sends, len(rows)
 
-    def _due(self, cursor: Any, now: datetime, platforms: Sequence[str], limit: int) -> list[Due]:
-        cursor.execute(sql(DUE, len(platforms)), (self.write_time(now), *platforms, limit))
-        t, day, created, new = self.read_time, self.read_day, read_utc, tuple.__new__
-        # The converters handle None too; the checks inline save a call for the usual NULLs.
-        return [
-            new(Due, (
-                sid, kind, platform, chat, role, weekday, at, tz, t(due),
-                None if snoozed is None else t(snoozed), None if skip is None else bool(skip),
-                goal, cert, None if exam is None else day(exam),
-                None if goal_set is None else created(goal_set),
-                None if start is None else day(start),
-            ))
-            for (
-                sid, kind, platform, chat, role, weekday, at, tz, due, snoozed, skip, goal, cert,
-                exam, goal_set, start,
-            ) in cursor.fetchall()
-        ]  # fmt: skip
+    def _write(self, cursor: Any, plan: ClaimPlan) -> None:
+        """The claim's writes: the outbox rows (up to MAX_ROWS per INSERT), then one UPDATE per
+        distinct outcome, not per row — at a busy minute most claimed rows share a rule, so
+        they share their next due time too.
 
-    def _insert(self, cursor: Any, decisions: list[Decision]) -> list[int | None]:
-        """Write every decision's outbox rows; returns each decision's pending row's id (None
-        where it has none).
-
-        The ids are given, not returned: under the claim's write lock nobody else inserts, so
-        the rows take the ids after the table's largest, in order — the id SQLite would pick
-        for each (``max(id) + 1``), without ``RETURNING``, which cost SQLite more than the
-        insert's own work per row — or after the largest this process has handed out, if that
-        row is gone. A clash with an id taken anyway (it cannot happen under the lock) would
-        fail the claim's transaction like a duplicate key, and nothing is sent."""
-        t = self.write_time
-        cursor.execute(LAST_ID)
-        (last,) = cursor.fetchone()
-        did = max(last or 0, self._issued)
-        pending: list[int | None] = []
-        params: list = []
-        count = 0
-        for d in decisions:
-            mine = None
-            for row in d.rows:
-                key, sid, platform, chat, occurrence, status, attempts, error, made = row
-                did += 1
-                if row is d.pending:
-                    mine = did
-                params += (did, key, sid, platform, chat, t(occurrence), status, attempts, error)
-                params.append(t(made))
-                count += 1
-                if count == MAX_ROWS:
-                    cursor.execute(sql(INSERT, count), params)
-                    params, count = [], 0
-            pending.append(mine)
-        if count:
-            cursor.execute(sql(INSERT, count), params)
-        self._issued = did
-        return pending
-
-    def _advance(self, cursor: Any, due: list[Due], decisions: list[Decision]) -> None:
-        """One UPDATE per distinct outcome, not per row: at a busy minute most claimed rows
-        share a rule, so they share their next due time too."""
-        groups: dict[tuple[datetime, bool, str], list[int]] = {}
-        completed: list[int] = []
-        for r, d in zip(due, decisions, strict=True):
-            groups.setdefault(d.outcome, []).append(r.id)
-            if d.paused_reason is not None:
-                cursor.execute(PAUSED_REASON, (d.paused_reason, r.id))
-            if d.goal_completed and r.goal_id:
-                completed.append(r.goal_id)
-        for (next_due, skip, status), ids in groups.items():
-            self._each_piece(cursor, ADVANCE, (self.write_time(next_due), int(skip), status), ids)
-        if completed:
-            self._each_piece(cursor, COMPLETED, (), completed)
+        The outbox rows' ids are given, not returned (:func:`plan_claim` numbers them from the
+        table's largest id, read under the claim's write lock, or from the largest this process
+        has handed out or a recovery floor, if above it): nobody else inserts while the lock is
+        held, so
+        they are the ids SQLite would pick (``max(id) + 1``), without ``RETURNING``, which cost
+        SQLite more than the insert's own work per row. A clash with an id taken anyway (it
+        cannot happen under the lock) would fail the claim's transaction like a duplicate key,
+        and nothing is sent."""
+        for template, params, width in (
+            (INSERT_PENDING, plan.pending, 7),
+            (INSERT, plan.params, 10),
+        ):
+            step = width * MAX_ROWS
+            for at in range(0, len(params), step):
+                piece = params[at : at + step]
+                cursor.execute(sql(template, len(piece) // width), piece)
+        for reason, sid in plan.paused:
+            cursor.execute(PAUSED_REASON, (reason, sid))
+        for (next_due, skip, status), ids in plan.groups.items():
+            if ids:
+                head = (self.write_time(next_due), int(skip), status)
+                self._each_piece(cursor, ADVANCE, head, ids)
+        if plan.completed:
+            self._each_piece(cursor, COMPLETED, (), plan.completed)
 
     @staticmethod
     def _each_piece(cursor: Any, template: str, head: tuple, ids: Sequence[int]) -> int:
@@ -265,16 +258,37 @@ class Statements:
     ) -> tuple[list[Claimed], int]:
         """:func:`storage.outbox.core.recover` in one write transaction on ``conn``: stale started
         sends → failed "outcome unknown"; stale never-started ones returned to send (a page of
-        at most 1,000). Every tick begins with it, and on a fresh process the Core statements'
-        first compilation cost more than a busy minute's claim."""
+        at most 1,000). Every tick begins with it, so it reads only the rows above the
+        platforms' floors (:class:`storage.models.DeliveryFloor`) — after a busy minute, that
+        minute's rows; when idle, none — and then raises the floors to just below the oldest
+        row still pending (or to the newest row). Plain SQL: on a fresh process the Core
+        statements' first compilation cost more than a busy minute's claim."""
+        n = len(platforms)
         cursor = conn.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
-            when = self.write_time(stale)
-            cursor.execute(sql(ABANDON, len(platforms)), (ABANDONED, when, *platforms))
-            abandoned = cursor.rowcount
-            cursor.execute(sql(STALE, len(platforms)), (when, *platforms))
-            rows = cursor.fetchall()
+            cursor.execute(FLOORS)
+            floors = dict(cursor.fetchall())
+            cursor.execute(sql(OLDEST, n), (min(floors.get(p, 0) for p in platforms), *platforms))
+            first = cursor.fetchone()
+            abandoned, rows = 0, []
+            if first is not None:
+                (oldest,) = first
+                when = self.write_time(stale)
+                cursor.execute(sql(ABANDON, n), (ABANDONED, oldest, when, *platforms))
+                abandoned = cursor.rowcount
+                cursor.execute(sql(STALE, n), (oldest, when, *platforms))
+                rows = cursor.fetchall()
+                cursor.execute(sql(OLDEST, n), (oldest - 1, *platforms))  # what is left pending
+                first = cursor.fetchone()
+            if first is None:
+                cursor.execute(NEWEST)
+                floor = cursor.fetchone()[0] or 0
+            else:
+                floor = first[0] - 1
+            higher = [(p, floor) for p in platforms if floors.get(p, -1) < floor]
+            if higher:
+                cursor.executemany(RAISE_FLOOR, higher)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
