@@ -165,7 +165,12 @@ def content_check(
     """Validate every role pack; print file, field and problem for each error."""
     try:
         library = load_library(roles_dir)
-        occupations = load_occupations(pack_ids={p.id for p in library.packs})
+        # The shipped packs must have every pack the shipped aliases name (else it is a typo);
+        # a folder of one's own need not.
+        occupations = load_occupations(
+            pack_ids={p.id for p in library.packs},
+            strict_packs=roles_dir.resolve() == DEFAULT_ROLES_DIR.resolve(),
+        )
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)

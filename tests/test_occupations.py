@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from bot.app import CareerBot
+from bot.cli import app as cli_app
+from bot.clock import ManualClock
 from bot.context import Context
 from bot.messages import Inbound
-from content.loader import ContentError, load_library
+from content.loader import DEFAULT_ROLES_DIR, ContentError, load_library
 from content.occupations import MEASURES, OccupationIndex, load_occupations
 from content.occupations.build import DEFAULT_SOURCE, SHIPPED, build
 from content.occupations.data import ALIASES_FILE, DATA_FILE
@@ -22,7 +25,7 @@ from content.occupations.lookup import Found
 from content.occupations.mention import jobs_asked
 from domain.risk import RISK_NAME
 from handlers.occupations import nearby_lines, occupation_in_text
-from tests.conftest import Chat, RecordingPlatform, text_of
+from tests.conftest import Chat, RecordingPlatform, settings_for, text_of
 
 PACK_IDS = {pack.id for pack in load_library().packs}
 DATA = load_occupations(pack_ids=PACK_IDS)
@@ -390,3 +393,28 @@ async def test_free_text_questions_are_not_taken_for_job_titles(bot: CareerBot) 
         is not None
     ]
     assert taken == []
+
+
+async def test_a_roles_folder_without_the_shipped_short_packs_starts(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """aliases.yaml links short packs (filed_under) a folder of one's own may not have: the bot
+    starts without those links, and the content check of that folder passes."""
+    roles = tmp_path / "roles"
+    roles.mkdir()
+    pack = yaml.safe_load((DEFAULT_ROLES_DIR / "machine-learning-engineer.yaml").read_text())
+    pack.pop("adjacent_roles")  # it names the short packs, which this folder does not have
+    pack["examples"] = {k: v for k, v in pack["examples"].items() if not k.startswith("compare:")}
+    (roles / "mle.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True))
+    app = CareerBot(settings_for(tmp_path), clock=clock, roles_dir=roles)
+    await app.start()
+    try:
+        assert app.services.occupations.aliases.filed_under == {}
+        chat = Chat(app, RecordingPlatform())
+        assert "(SOC 13-2011)" in text_of(await chat.say("/risk accountant"))
+    finally:
+        await app.stop()
+    checked = CliRunner().invoke(cli_app, ["content", "check", "--dir", str(roles)])
+    assert checked.exit_code == 0, checked.output
+    with pytest.raises(ContentError, match=r"filed_under\.llm-eng"):
+        load_occupations(pack_ids={"mle"})  # the shipped packs are checked strictly

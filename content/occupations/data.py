@@ -291,7 +291,11 @@ def _parse(rows: list[dict[str, str]], problems: list[PackProblem]) -> list[Occu
 
 
 def _aliases(
-    path: Path, codes: set[str], pack_ids: set[str] | None, problems: list[PackProblem]
+    path: Path,
+    codes: set[str],
+    pack_ids: set[str] | None,
+    strict_packs: bool,
+    problems: list[PackProblem],
 ) -> Aliases:
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -313,8 +317,8 @@ def _aliases(
                     PackProblem(path.name, f"aliases.{soc}", f"{word!r} already names {names[key]}")
                 )
             names[key] = str(soc)
-    packs = _pack_codes(path, "packs", data, codes, pack_ids, problems)
-    filed_under = _pack_codes(path, "filed_under", data, codes, pack_ids, problems)
+    packs = _pack_codes(path, "packs", data, codes, pack_ids, strict_packs, problems)
+    filed_under = _pack_codes(path, "filed_under", data, codes, pack_ids, strict_packs, problems)
     return Aliases(names, packs, filed_under)
 
 
@@ -324,12 +328,17 @@ def _pack_codes(
     data: dict,
     codes: set[str],
     pack_ids: set[str] | None,
+    strict_packs: bool,
     problems: list[PackProblem],
 ) -> dict[str, tuple[str, ...]]:
-    """A mapping of role pack ids to SOC codes, each id and code checked."""
+    """A mapping of role pack ids to SOC codes, each id and code checked. A pack that is not
+    loaded is an error when ``strict_packs`` (the shipped packs: a typo), else left out (a
+    folder of one's own packs need not have every shipped one)."""
     found: dict[str, tuple[str, ...]] = {}
     for pack, socs in (data.get(key) or {}).items():
         if pack_ids is not None and pack not in pack_ids:
+            if not strict_packs:
+                continue
             problems.append(PackProblem(path.name, f"{key}.{pack}", "no role pack with this id"))
         missing = [s for s in socs or [] if s not in codes]
         if missing:
@@ -342,13 +351,16 @@ def load_occupations(
     data_file: Path = DATA_FILE,
     aliases_file: Path = ALIASES_FILE,
     pack_ids: set[str] | None = None,
+    strict_packs: bool = True,
 ) -> OccupationData:
-    """Load and check the shipped data; raise :class:`ContentError` listing every problem."""
+    """Load and check the shipped data; raise :class:`ContentError` listing every problem.
+    ``strict_packs=False``: mappings for role packs not in ``pack_ids`` are left out, not
+    errors (a bot started with a roles folder of its own)."""
     problems: list[PackProblem] = []
     occupations = _parse(_read_rows(data_file, problems), problems)
     if not occupations and not problems:
         problems.append(PackProblem(data_file.name, "(file)", "no occupations"))
-    aliases = _aliases(aliases_file, {o.soc for o in occupations}, pack_ids, problems)
+    aliases = _aliases(aliases_file, {o.soc for o in occupations}, pack_ids, strict_packs, problems)
     if problems:
         raise ContentError(problems)
     return OccupationData(occupations, aliases)

@@ -240,6 +240,7 @@ class OccupationIndex:
 
 @lru_cache(maxsize=4)
 def shipped_index(pack_ids: frozenset[str]) -> OccupationIndex:
-    """The shipped data, validated against these role packs, and its index: loaded once per
-    process however many bots it builds (both are read-only after loading)."""
-    return OccupationIndex(load_occupations(pack_ids=set(pack_ids)))
+    """The shipped data and its index, with the links to whichever of these role packs are
+    loaded (a roles folder of one's own need not have the shipped packs the links name): loaded
+    once per process however many bots it builds (both are read-only after loading)."""
+    return OccupationIndex(load_occupations(pack_ids=set(pack_ids), strict_packs=False))
