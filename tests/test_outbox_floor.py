@@ -19,6 +19,7 @@ from sqlalchemy import text
 from bot.app import CareerBot
 from storage.db import Database
 from storage.outbox import LEASE
+from storage.outbox.sqlite import ISSUED, Statements
 from tests.test_scheduler import deliveries, make_goal
 
 DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
@@ -27,7 +28,8 @@ DUE = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # Tuesday 19:30 in Berlin
 def _floors(bot: CareerBot) -> dict[str, int]:
     conn = sqlite3.connect(bot.db.file)  # type: ignore[arg-type]
     try:
-        return dict(conn.execute("SELECT platform, settled_through FROM delivery_floor"))
+        rows = conn.execute("SELECT platform, settled_through FROM delivery_floor")
+        return {platform: floor for platform, floor in rows if platform != ISSUED}
     finally:
         conn.close()
 
@@ -89,7 +91,6 @@ async def test_claims_give_ids_above_the_floor_after_the_newest_rows_are_deleted
     assert _floors(bot) == {"test": ids[1]}
     async with bot.db.engine.begin() as conn:
         await conn.execute(text("DELETE FROM deliveries WHERE id = :id"), {"id": ids[1]})
-    bot.services.outbox._sqlite._issued = 0  # type: ignore[union-attr]  # as a fresh process
     [new] = await _claim(bot, ["c"])
     assert new == ids[1] + 1
     later = DUE + LEASE + timedelta(minutes=1)
@@ -137,3 +138,25 @@ async def test_the_migration_starts_each_floor_below_its_oldest_pending_row(
         assert "ix_deliveries_pending" not in {row[0] for row in indexes}
     await db.dispose()
     assert floors == {"test": 2, "other": 5}
+
+
+async def test_two_processes_never_hand_out_one_id_after_a_deletion(bot: CareerBot) -> None:
+    """Process A claims two rows; /forget deletes the newest; process B, recovering and then
+    claiming another platform's row, must not be given the deleted row's id, which A's send
+    window still holds (it would start B's row and send it to A's person)."""
+    first, second = Statements(bot.db.engine.dialect), Statements(bot.db.engine.dialect)
+    conn = sqlite3.connect(bot.db.file, isolation_level=None)  # type: ignore[arg-type]
+    try:
+        for user in ("a", "b"):
+            await make_goal(bot, user=user, weekday=1, at="19:30")
+        held, _ = first.claim(conn, DUE, ["test"], 100, timedelta(hours=1))
+        conn.execute("DELETE FROM deliveries WHERE id = ?", (held[1].delivery_id,))
+        second.recover(conn, DUE, ["other"])
+        await make_goal(bot, user="c", weekday=1, at="19:30", platform="other")
+        [fresh], _ = second.claim(conn, DUE, ["other"], 100, timedelta(hours=1))
+        assert fresh.delivery_id > held[1].delivery_id
+        owned = first.settle(conn, [], [], DUE, [c.delivery_id for c in held])
+        assert owned == {held[0].delivery_id}, "A starts only its own surviving row"
+        assert second.settle(conn, [], [], DUE, [fresh.delivery_id]) == {fresh.delivery_id}
+    finally:
+        conn.close()

@@ -66,7 +66,12 @@ INSERT_PENDING = (
 )
 """The usual rows: pending, never tried, no error (as literals, see ``ClaimPlan``)."""
 LAST_ID = f"SELECT (SELECT max(id) FROM {_D}), (SELECT max(settled_through) FROM {_F})"
-"""Where a claim's ids start: above the newest row and above every recovery floor."""
+"""Where a claim's ids start: above the newest row and above every floor, the row of
+:data:`ISSUED` included (the highest id any process has handed out)."""
+ISSUED = ""
+"""The ``delivery_floor`` row, under no platform's name, that holds the highest id a claim has
+handed out. Rows can be deleted (/forget), so ``max(id)`` can fall below an id another process
+still holds in a send window; no claim in any process hands that id out again."""
 ADVANCE = (
     f"UPDATE {_S} SET next_due_utc = ?, snoozed_until_utc = NULL, skip_next = ?, status = ? "
     "WHERE id IN ({})"
@@ -152,10 +157,6 @@ class Statements:
         self.write_time = _or_none(moment._cached_bind_processor(dialect) or (lambda v: v))
         self.read_time = _or_none(moment._cached_result_processor(dialect, None) or (lambda v: v))
         self.read_day = _or_none(day._cached_result_processor(dialect, None) or (lambda v: v))
-        self._issued = 0
-        """The largest id this process has handed out: never handed out again, even after its
-        row was deleted (``/forget`` cascades), since a send window may still hold it and would
-        otherwise start and settle a stranger's new row under it."""
 
     # -- the claim -----------------------------------------------------------------------------
 
@@ -185,14 +186,14 @@ class Statements:
                 rows,
                 now,
                 catch_up,
-                max(last or 0, floor or 0, self._issued),
+                max(last or 0, floor or 0),
                 self.write_time,
                 self.read_time,
                 self.read_day,
                 read_utc,
             )
-            self._issued = plan.last_id
             self._write(cursor, plan)
+            cursor.execute(RAISE_FLOOR, (ISSUED, plan.last_id))
             cursor.execute("COMMIT")
         except sqlite3.IntegrityError:
             cursor.execute("ROLLBACK")
