@@ -49,6 +49,13 @@ dev top-1 0.924 → 0.943 on a plateau of weights 2.5–3)."""
 CASCADE_DEPTH: int | None = None
 """How many of the static ranking's best units the transformer re-scores (None: every unit
 searched; the forward pass is the cost, the dot products are not)."""
+CASCADE_MAX_CHARS = 300
+"""A longer message is not re-scored: its forward pass grows with its length (a 1,000-character
+message took 35 ms) and the event loop waits for it. Questions are short: the bench's longest
+has 65 characters."""
+CASCADE_MAX_PASSES = 2
+"""A message naming more roles than this (each role's names stripped makes another query, so
+another forward pass) is not re-scored either."""
 RESCORE_LEAD = 0.0
 """A static direct answer leading the runner-up by less than this is re-scored too (0: a
 static direct answer never is)."""
@@ -102,15 +109,13 @@ class ContentIndex:
     ) -> None:
         self.library = library
         self.embedder = StaticEmbedder.load() if embedder == "default" else embedder
-        if encoder == "default":
-            # The transformer re-scores the dense part: an index without vectors has none.
-            encoder = default_encoder() if self.embedder is not None else None
-        self.encoder = encoder
-        self._texts = (
-            TextVectors(encoder, cache_dir / CONTEXT_NAME if cache_dir is not None else None)
-            if encoder is not None
-            else None
-        )
+        # The transformer re-scores the dense part: an index without vectors has none. The
+        # shipped one is loaded when first needed, so a process that only sends nudges never
+        # holds it (~40 MB).
+        self._encoder = None if encoder == "default" else encoder
+        self._encoder_to_load = encoder == "default" and self.embedder is not None
+        self._texts_file = cache_dir / CONTEXT_NAME if cache_dir is not None else None
+        self._text_vectors: TextVectors | None = None
         self._context: dict[str, ContextUnits] = {}
         """The transformer's vectors per scope ("*" for the pool), built when first needed."""
         self._names = sorted(library.names, key=len, reverse=True)
@@ -126,6 +131,20 @@ class ContentIndex:
         if self._pool_file is not None and pooled and self._pool_file.exists():
             units = self._pool_units()
             self._pool = Pool.load(self._pool_file, self._pool_key(units), units)
+
+    @property
+    def encoder(self) -> ContextEncoder | None:
+        """The transformer, or None without it (loaded on first use; see ``__init__``)."""
+        if self._encoder_to_load:
+            self._encoder_to_load = False
+            self._encoder = default_encoder()
+        return self._encoder
+
+    @property
+    def _texts(self) -> TextVectors | None:
+        if self._text_vectors is None and self.encoder is not None:
+            self._text_vectors = TextVectors(self.encoder, self._texts_file)
+        return self._text_vectors
 
     # -- units ----------------------------------------------------------------------------------
 
@@ -334,15 +353,17 @@ class ContentIndex:
     def _rescored_dense(self, text: str, blocks: list[Block]) -> list[np.ndarray] | None:
         """Each block's units' dense score by the transformer (None without it). The question
         is embedded as the static matcher embeds it, stripped of the searched role's names."""
-        if self.encoder is None:
+        if self.encoder is None or len(text) > CASCADE_MAX_CHARS:
+            return None
+        queries = [self._markers.strip(text, block.strip or None) for block in blocks]
+        if len(set(queries)) > CASCADE_MAX_PASSES:
             return None
         out: list[np.ndarray] = []
         questions: dict[str, np.ndarray] = {}
-        for block in blocks:
+        for block, query in zip(blocks, queries, strict=True):
             context = self.context(block.context)
             if context is None:
                 return None
-            query = self._markers.strip(text, block.strip or None)
             if query not in questions:
                 questions[query] = self.encoder.embed(query)
             out.append(context.dense(questions[query]))

@@ -175,3 +175,39 @@ async def test_the_bot_starts_and_answers_when_the_model_fails_to_load(
         assert not (tmp_path / CONTEXT_NAME).exists()
     finally:
         await bot.stop()
+
+
+def test_a_damaged_vector_cache_is_rebuilt_not_fatal(
+    library: Library, encoder: ContextEncoder, tmp_path: Path
+) -> None:
+    ContentIndex(library, cache_dir=tmp_path, encoder=encoder).prepare()
+    cache = tmp_path / CONTEXT_NAME
+    cache.write_bytes(cache.read_bytes()[: cache.stat().st_size // 2])  # a truncated zip
+    again = Counting(encoder)
+    index = ContentIndex(library, cache_dir=tmp_path, encoder=again)  # type: ignore[arg-type]
+    index.prepare()
+    assert len(again.texts) > 100, "read nothing from the damaged file: built again"
+    assert index.search(CLOSE_CALL, role_id="mle").cascaded
+
+
+def test_a_long_message_or_one_naming_many_roles_is_not_re_scored(library: Library) -> None:
+    counting = Counting(default_encoder())  # type: ignore[arg-type]
+    index = ContentIndex(library, encoder=counting)  # type: ignore[arg-type]
+    assert index.search(CLOSE_CALL + " " + "please " * 50, role_id="mle").cascaded is False
+    many = "ml engineer vs llm engineer vs ai engineer vs ai data engineer: typical pay?"
+    assert index.search(many).cascaded is False
+    assert counting.texts == [], "no forward pass for either"
+
+
+def test_the_model_is_loaded_only_when_a_question_needs_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that only sends nudges builds the index but never holds the model."""
+    loads: list[int] = []
+    monkeypatch.setattr(content.search, "default_encoder", lambda: loads.append(1) or None)
+    index = ContentIndex(library)
+    index.search("will AI replace ML engineers?")  # a confident static answer
+    assert loads == []
+    index.search(CLOSE_CALL, role_id="mle")
+    index.search(CLOSE_CALL, role_id="mle")
+    assert loads == [1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class TextVectors:
                 texts = data["texts"].tobytes().decode().split("\0")[:-1]
                 vectors = data["vectors"]
             self._known = dict(zip(texts, vectors, strict=True))
-        except (OSError, ValueError, KeyError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.debug("context vectors %s not used: %s", path, exc)
 
     def many(self, texts: Sequence[str]) -> np.ndarray:
