@@ -74,11 +74,7 @@ def rank(
     scored: list[tuple[float, int, tuple[int, int], Hit]] = []
     order = 0
     for b, block in enumerate(blocks):
-        fused = block.lexical + weight * dense[b]
-        fused[block.exact] += EXACT_BONUS
-        if block.keys is not None:
-            keep = np.array([u.key in block.keys for u in block.units])
-            fused = np.where(keep, fused, -np.inf)
+        fused = _fused(block, dense[b], weight)
         for i in top(fused, n + 1):
             if fused[i] == -np.inf:
                 break
@@ -94,6 +90,27 @@ def rank(
         order += len(block.units)
     scored.sort(key=lambda item: (item[0], item[1]))
     return [(key, hit) for _, _, key, hit in scored[:n]]
+
+
+def contenders(
+    blocks: list[Block], dense: list[np.ndarray], weight: float, cutoff: float
+) -> list[list[int]]:
+    """Per block, the units scoring at least ``cutoff``: the ranking's best n and every unit
+    tied with the n-th, so which of equal units make the cut never depends on how the units
+    are split into blocks (the pool and each role in turn keep the same)."""
+    return [
+        np.flatnonzero(_fused(block, dense[b], weight) >= cutoff).tolist()
+        for b, block in enumerate(blocks)
+    ]
+
+
+def _fused(block: Block, dense: np.ndarray, weight: float) -> np.ndarray:
+    fused = block.lexical + weight * dense
+    fused[block.exact] += EXACT_BONUS
+    if block.keys is not None:
+        keep = np.array([u.key in block.keys for u in block.units])
+        fused = np.where(keep, fused, -np.inf)
+    return fused
 
 
 def top(scores: np.ndarray, n: int) -> np.ndarray:
