@@ -211,3 +211,12 @@ def test_the_model_is_loaded_only_when_a_question_needs_it(
     index.search(CLOSE_CALL, role_id="mle")
     index.search(CLOSE_CALL, role_id="mle")
     assert loads == [1]
+
+
+def test_a_search_over_very_many_units_keeps_the_static_decision(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = ContentIndex(library)
+    assert index.search(CLOSE_CALL, role_id="mle").cascaded
+    monkeypatch.setattr(content.search, "CASCADE_MAX_UNITS", 10)  # as if dozens of packs
+    assert index.search(CLOSE_CALL, role_id="mle").cascaded is False
