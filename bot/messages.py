@@ -121,6 +121,10 @@ class Button(tuple[str, str]):
     def __repr__(self) -> str:
         return f"Button(label={self[0]!r}, action={self[1]!r})"
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """What pickle and copy pass to ``__new__``: label and action, not the one tuple."""
+        return self[0], self[1]
+
 
 _new_tuple = tuple.__new__
 

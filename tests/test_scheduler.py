@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -668,6 +670,8 @@ def test_nudge_buttons_built_the_fast_way_are_ordinary_buttons() -> None:
         assert hash(button) == hash(Button(button.label, button.action))
         with pytest.raises(AttributeError):
             button.label = "changed"  # type: ignore[misc]
+        again = pickle.loads(pickle.dumps(button))
+        assert type(again) is Button and again == button and copy.deepcopy(button) == button
 
 
 def test_the_collectors_threshold_comes_back_after_interleaved_ticks_and_a_failed_one() -> None:
