@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from content.loader import load_library
-from content.search import ContentIndex
+from content.search import ContentIndex, SearchResult
 from content.understanding.smalltalk import is_probe, small_talk
 
 QUESTIONS = Path(__file__).with_name("questions.yaml")
@@ -120,6 +120,17 @@ def overall(tallies: dict[str, Tally]) -> Tally:
     return total
 
 
+def _dev_rows(index: ContentIndex) -> tuple[list[tuple[bool, SearchResult, list[str]]], float]:
+    """Each dev message that reaches a search, as (off-topic?, result, gold), and dev top-1."""
+    rows = [
+        (q["kind"] == "offtopic", index.search(q["q"], role_id=q["role"]), q["gold"])
+        for q in load_questions("dev")
+        if q["kind"] != "smalltalk" and small_talk(q["q"]) is None and not is_probe(q["q"])
+    ]
+    answerable = [r for r in rows if not r[0]]
+    return rows, sum(r.hits[0].ref in gold for _, r, gold in answerable) / len(answerable)
+
+
 def tune(index: ContentIndex, weights: tuple[float, ...] = (0.75, 1.0, 1.25)) -> None:
     """Grid-search the fusion weight and the decision thresholds on the DEV split only.
 
@@ -130,23 +141,13 @@ def tune(index: ContentIndex, weights: tuple[float, ...] = (0.75, 1.0, 1.25)) ->
     import content.search as search
     import content.understanding.scope as scope
 
-    items = [
-        q
-        for q in load_questions("dev")
-        if q["kind"] != "smalltalk" and small_talk(q["q"]) is None and not is_probe(q["q"])
-    ]
     best: tuple[tuple[float, ...], str] | None = None
     for floor in (1.0, 1.5, 2.0):
         scope.MIN_CEILING = floor
         index._scopes.clear()
         for weight in weights:
             search.DENSE_WEIGHT = weight
-            rows = []
-            for q in items:
-                result = index.search(q["q"], role_id=q["role"])
-                rows.append((q["kind"] == "offtopic", result, q["gold"]))
-            answerable = [r for r in rows if not r[0]]
-            top1 = sum(r.hits[0].ref in gold for _, r, gold in answerable) / len(answerable)
+            rows, top1 = _dev_rows(index)
             for answer_at in [x / 20 for x in range(16, 36)]:
                 for margin in (0.0, 0.05, 0.1, 0.15, 0.2):
                     for dense_at in (0.5, 0.6, 0.65, 0.7):
@@ -180,17 +181,7 @@ def tune_cascade(index: ContentIndex) -> None:
     import content.search as search
     from content.search import Thresholds
 
-    items = [
-        q
-        for q in load_questions("dev")
-        if q["kind"] != "smalltalk" and small_talk(q["q"]) is None and not is_probe(q["q"])
-    ]
-    rows = []
-    for q in items:
-        result = index.search(q["q"], role_id=q["role"])
-        rows.append((q["kind"] == "offtopic", result, q["gold"]))
-    answerable = [r for r in rows if not r[0]]
-    top1 = sum(r.hits[0].ref in gold for _, r, gold in answerable) / len(answerable)
+    rows, top1 = _dev_rows(index)
     paid = sum(r.cascaded for _, r, _ in rows)
     print(f"dev: {paid} of {len(rows)} searched messages re-scored; top-1 {top1:.3f}")
     best: tuple[tuple[float, ...], Thresholds] | None = None
