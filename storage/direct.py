@@ -31,6 +31,10 @@ class DirectStatement:
             (name, compiled.binds[name].type._cached_bind_processor(_DIALECT))
             for name in compiled.positiontup or ()
         ]
+        self._fixed = {
+            name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+        }
+        """Values the statement carries itself (``active = true`` in an upsert's SET)."""
         selected = getattr(statement, "selected_columns", ())
         self._columns = [
             (column.name, column.type._cached_result_processor(_DIALECT, None))
@@ -38,8 +42,18 @@ class DirectStatement:
         ]
 
     def _parameters(self, values: Mapping[str, Any]) -> list[Any]:
-        full = self._compiled.construct_params(dict(values))
-        return [convert(full[name]) if convert else full[name] for name, convert in self._binds]
+        """The positional values, as SQLAlchemy's ``construct_params`` would give them.
+
+        Every caller passes each required value, so a plain lookup replaces the general
+        routine, which cost as much as the statement itself on a first contact's writes; a
+        missing value still raises, as there.
+        """
+        fixed = self._fixed
+        parameters = []
+        for name, convert in self._binds:
+            value = values[name] if name not in fixed else fixed[name]
+            parameters.append(convert(value) if convert else value)
+        return parameters
 
     def execute(self, connection: sqlite3.Connection, values: Mapping[str, Any]) -> sqlite3.Cursor:
         return connection.execute(self.sql, self._parameters(values))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -122,26 +122,39 @@ def _direct_statements() -> tuple[DirectStatement, DirectStatement, DirectStatem
 def _identify_directly(
     connection: sqlite3.Connection,
     params: dict[str, str],
-    new_user: Callable[[], User],
+    new_user: dict[str, Any],
     chat: ChatSeen | None,
     now: datetime,
 ) -> tuple[User, ConversationState | None]:
-    """:meth:`Users.identify` on the loop's thread (see :mod:`storage.direct`): each write is
-    one statement that commits by itself, so SQLite's write lock is never held across an await."""
+    """:meth:`Users.identify` on the loop's thread (see :mod:`storage.direct`).
+
+    A first contact's two writes share one transaction: nothing awaits between them, so
+    SQLite's write lock is still never held across an await, and one commit costs half of two.
+    """
     identify, insert_user, upsert_chat = _direct_statements()
     row = identify.first(connection, params)
-    created = False
-    if row is None:
-        user = new_user()
-        cursor = insert_user.execute(connection, user.model_dump(exclude={"id"}))
-        created = cursor.rowcount == 1
-        if created:
-            user.id = cursor.lastrowid
-        else:
-            row = identify.first(connection, params)
-    if chat is not None:
-        upsert_chat.execute(connection, _chat_values(chat, now))
-    return (user, None) if created else _person(row)
+    if row is None or chat is not None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if row is None:
+                cursor = insert_user.execute(connection, new_user)
+                if cursor.rowcount == 1:
+                    row = _new_row(new_user, cursor.lastrowid)
+            if chat is not None:
+                upsert_chat.execute(connection, _chat_values(chat, now))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    if row is None:  # a concurrent first contact inserted the person first
+        row = identify.first(connection, params)
+    return _person(row)
+
+
+def _new_row(values: Mapping[str, Any], user_id: int | None) -> dict[str, Any]:
+    """The row the identify read would now return for a person just inserted."""
+    return {"s_id": None, "u_id": user_id, **{f"u_{k}": v for k, v in values.items()}}
 
 
 class Users:
@@ -168,14 +181,14 @@ class Users:
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
 
-        def new_user() -> User:
-            # Only for a first contact: building a table model costs as much as the read.
-            return User(
-                platform=platform,
-                platform_user_id=platform_user_id,
-                display_name=(display_name or "")[:128] or None,
-                created_utc=now,
-            )
+        new_user = {
+            "platform": platform,
+            "platform_user_id": platform_user_id,
+            "display_name": (display_name or "")[:128] or None,
+            "role_id": None,
+            "timezone": None,
+            "created_utc": now,
+        }
 
         direct = self.db.direct()
         if direct is not None:
@@ -186,23 +199,20 @@ class Users:
         async with self.db.engine.connect() as connection:
             found = (await connection.execute(_IDENTIFY, params)).first()
         row = found._mapping if found is not None else None
-        created = False
         if row is None or chat is not None:
             async with self.db.autocommit.connect() as connection:
                 if row is None:
-                    user = new_user()
                     insert = _insert_user(connection.dialect.name)
-                    result = await connection.execute(insert, user.model_dump(exclude={"id"}))
-                    created = result.rowcount == 1
-                    if created:
-                        user.id = result.inserted_primary_key[0]
+                    result = await connection.execute(insert, new_user)
+                    if result.rowcount == 1:
+                        row = _new_row(new_user, result.inserted_primary_key[0])
                     else:
                         row = (await connection.execute(_IDENTIFY, params)).one()._mapping
                 if chat is not None:
                     await connection.execute(
                         _upsert_chat(connection.dialect.name), _chat_values(chat, now)
                     )
-        return (user, None) if created else _person(row)
+        return _person(row)
 
     async def get(self, platform: str, platform_user_id: str) -> User | None:
         async with self.db.session() as session:

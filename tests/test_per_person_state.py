@@ -9,6 +9,7 @@ contact creates the person and their chat on one connection, also when two worke
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -201,3 +202,52 @@ async def test_the_direct_sqlite_path_equals_the_sqlalchemy_path(
     assert (await users.identify("telegram", "6", "6", "Cy", START))[0] == first_direct
     assert direct[1] is not None and direct[1].name == "goal"
     assert direct[0].created_utc == START and direct[0].created_utc.tzinfo is not None
+
+
+async def test_a_first_contact_waits_out_another_writer_instead_of_failing(db: Database) -> None:
+    """The direct path gives up on a held write lock at once; the async path then waits."""
+    assert db.direct() is not None and db.file is not None
+    writer = sqlite3.connect(db.file, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    release = asyncio.get_running_loop().call_later(0.2, writer.execute, "COMMIT")
+    try:
+        user, _ = await Users(db).identify(
+            "telegram", "8", "8", "Di", START, ChatSeen("telegram", "8", "private", None)
+        )
+    finally:
+        release.cancel()
+        if writer.in_transaction:
+            writer.execute("COMMIT")
+        writer.close()
+    assert user.id is not None
+    assert not db.direct().in_transaction
+    assert (await Chats(db).get("telegram", "8")) is not None
+
+
+async def test_a_first_contact_failing_half_way_leaves_nothing_half_written(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The person and their chat are written in one transaction on the direct path: a failure
+    after the first write rolls both back, and the async path then writes both."""
+    from storage import users as users_module
+
+    direct = db.direct()
+    assert direct is not None
+    statements = users_module._direct_statements()
+
+    class Busy:
+        def execute(self, connection: sqlite3.Connection, values: object) -> None:
+            assert connection.in_transaction  # the person's row is written but not committed
+            raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(
+        users_module, "_direct_statements", lambda: (statements[0], statements[1], Busy())
+    )
+    user, _ = await Users(db).identify(
+        "telegram", "9", "9", "Ed", START, ChatSeen("telegram", "9", "private", None)
+    )
+    assert not direct.in_transaction
+    async with db.engine.connect() as connection:
+        count = await connection.scalar(text("SELECT count(*) FROM users"))
+    assert count == 1 and user.id is not None
+    assert (await Chats(db).get("telegram", "9")) is not None
