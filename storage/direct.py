@@ -45,13 +45,13 @@ class DirectStatement:
         """The positional values, as SQLAlchemy's ``construct_params`` would give them.
 
         Every caller passes each required value, so a plain lookup replaces the general
-        routine, which cost as much as the statement itself on a first contact's writes; a
-        missing value still raises, as there.
+        routine, which cost as much as the statement itself on a first contact's writes. A
+        caller's value wins over a bind's own, and a missing required value raises, as there.
         """
         fixed = self._fixed
         parameters = []
         for name, convert in self._binds:
-            value = values[name] if name not in fixed else fixed[name]
+            value = values[name] if name in values or name not in fixed else fixed[name]
             parameters.append(convert(value) if convert else value)
         return parameters
 

@@ -42,6 +42,10 @@ _IDENTIFY = (
 """Built once: composing this statement per message cost about as much as running it."""
 
 
+_UNSET: dict[str, Any] = {c.name: None for c in _USERS.columns if c.name != "id"}
+"""A new person's row before first contact fills it in: every column the insert binds."""
+
+
 def _columns(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
@@ -182,11 +186,10 @@ class Users:
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
 
         new_user = {
+            **_UNSET,
             "platform": platform,
             "platform_user_id": platform_user_id,
             "display_name": (display_name or "")[:128] or None,
-            "role_id": None,
-            "timezone": None,
             "created_utc": now,
         }
 

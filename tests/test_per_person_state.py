@@ -251,3 +251,38 @@ async def test_a_first_contact_failing_half_way_leaves_nothing_half_written(
         count = await connection.scalar(text("SELECT count(*) FROM users"))
     assert count == 1 and user.id is not None
     assert (await Chats(db).get("telegram", "9")) is not None
+
+
+async def test_a_first_contact_error_that_is_not_busy_writes_nothing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a busy database falls back to the async path; any other failure of the chat's
+    write takes the person's row, written a moment before, back with it."""
+    from storage import users as users_module
+
+    statements = users_module._direct_statements()
+
+    class Broken:
+        def execute(self, connection: sqlite3.Connection, values: object) -> None:
+            raise sqlite3.IntegrityError("constraint failed")
+
+    monkeypatch.setattr(
+        users_module, "_direct_statements", lambda: (statements[0], statements[1], Broken())
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await Users(db).identify(
+            "telegram", "10", "10", "Flo", START, ChatSeen("telegram", "10", "private", None)
+        )
+    assert not db.direct().in_transaction
+    async with db.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM users")) == 0
+
+
+def test_a_direct_statement_takes_the_callers_value_over_a_binds_own() -> None:
+    from sqlalchemy import bindparam, select
+
+    from storage.direct import DirectStatement
+
+    statement = DirectStatement(select((bindparam("a", 5) + bindparam("b")).label("sum")))
+    assert statement._parameters({"a": 7, "b": 2}) == [7, 2]
+    assert statement._parameters({"b": 2}) == [5, 2]
