@@ -133,7 +133,7 @@ def _identify_directly(
     """:meth:`Users.identify` on the loop's thread (see :mod:`storage.direct`).
 
     A first contact's two writes share one transaction: nothing awaits between them, so
-    SQLite's write lock is still never held across an await, and one commit costs half of two.
+    SQLite's write lock is still never held across an await, and one commit replaces two.
     """
     identify, insert_user, upsert_chat = _direct_statements()
     row = identify.first(connection, params)
@@ -178,10 +178,11 @@ class Users:
 
         Every message needs both, and always fresh from the database (another worker may have
         moved the conversation on), so they are read together rather than cached. A new person
-        (insert-if-absent) and ``chat``, when given, are written on one more connection, each
-        statement committing on its own: both are idempotent, and SQLite's single write lock is
-        then never held across an await (with dozens of first contacts at once, a transaction
-        held over several thread hops made the others time out with "database is locked").
+        (insert-if-absent) and ``chat``, when given, are written without holding SQLite's single
+        write lock across an await (with dozens of first contacts at once, a transaction held
+        over several thread hops made the others time out with "database is locked"): on the
+        loop's own thread in one transaction, else on one more connection with each idempotent
+        statement committing on its own.
         """
         params = {"platform": platform, "user_id": platform_user_id, "chat_id": chat_id}
 
